@@ -1,0 +1,42 @@
+"""Command-line entry point: one module per subcommand under ``benchmark.commands``.
+
+Every :class:`~benchmark.errors.UserError` becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from benchmark import __version__
+from benchmark.errors import EXIT_USER_ERROR, UserError
+
+COMMANDS = ("list", "run", "simulate", "fit", "score", "cache")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m benchmark",
+                                  description="NeuroDepth: how deep is a neuron?")
+    top.add_argument("--version", action="version", version=f"neurodepth {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"benchmark.commands.{name}")
+        cmd = sub.add_parser(name, help=module.HELP, description=module.__doc__)
+        module.add_arguments(cmd)
+        cmd.set_defaults(handler=module.main)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: finished work is kept; rerun the same command to resume",
+              file=sys.stderr)
+        return 130

@@ -1,0 +1,27 @@
+"""Manage the compiled-mechanism cache: ``cache build`` prebuilds a cell's mechanisms
+(for cluster nodes without compilers), ``cache path`` prints where they are."""
+
+from __future__ import annotations
+
+import argparse
+
+from benchmark import mechanisms, registry
+
+HELP = "compiled-mechanism cache: build, path"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("build", "path"))
+    parser.add_argument("--cell", action="append", default=None,
+                        help="cell whose mechanisms to build (repeatable; default: all cells)")
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.action == "path":
+        print(mechanisms.cache_root())
+        return 0
+    specs = [registry.get(c) for c in args.cell] if args.cell else registry.all_specs()
+    for spec in specs:
+        folder = mechanisms.compile_mechanisms(spec.mechanism_sources())
+        print(f"{spec.name}: {mechanisms.library_path(folder)}")
+    return 0

@@ -1,0 +1,36 @@
+"""Arguments and helpers shared by the stage subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from benchmark import profiles, registry
+from benchmark.spec import CellSpec
+from benchmark.store import RunStore, default_root
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """--cell, --profile, --seed, --out, --workers, --device, --mirror."""
+    parser.add_argument("--cell", required=True, help="registered cell name or cell folder")
+    parser.add_argument("--profile", default=profiles.DEFAULT_PROFILE, choices=profiles.PROFILES,
+                        help=f"run profile (default {profiles.DEFAULT_PROFILE})")
+    parser.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="runs folder (default $NEURODEPTH_RUNS or ./neurodepth-runs)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="simulation worker processes (default: one per core)")
+    parser.add_argument("--device", default=None, help="training device: auto, cpu, cuda")
+    parser.add_argument("--mirror", type=Path, default=None,
+                        help="local mirror of cell data (default $NEURODEPTH_MIRROR)")
+
+
+def resolve(args: argparse.Namespace) -> tuple[CellSpec, profiles.Profile, RunStore]:
+    """The cell spec, the profile and the run's store named by the arguments."""
+    if args.mirror is not None:
+        os.environ["NEURODEPTH_MIRROR"] = str(args.mirror)
+    spec = registry.get(args.cell)
+    profile = profiles.get(args.profile)
+    store = RunStore(args.out or default_root(), spec.name, profile.name, args.seed)
+    return spec, profile, store

@@ -1,0 +1,35 @@
+"""Simulate a cell under the common input protocol (or replayed inputs) into HDF5 shards.
+
+Resumes: finished shards are kept and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from benchmark import data_files, simulation
+from benchmark.commands import common
+
+HELP = "simulation stage: write the cell's simulation shards"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    common.add_run_arguments(parser)
+    parser.add_argument("--replay", type=Path, default=None,
+                        help="simulate these input spike trains (.npz or .csv) instead")
+
+
+def main(args: argparse.Namespace) -> int:
+    spec, profile, store = common.resolve(args)
+    data_files.ensure(spec)
+    if args.replay is not None:
+        folder = simulation.replay(spec, args.replay, store.folder / "replay" / args.replay.stem,
+                                   n_workers=args.workers)
+        print(f"replayed simulations written to {folder}")
+        return 0
+    with store.timed("simulate"):
+        simulation.simulate(spec, profile.data, args.seed, store.simulations,
+                            n_workers=args.workers)
+    print(f"simulations in {store.simulations}")
+    return 0

@@ -1,0 +1,97 @@
+"""The scoring stage: per-depth curves from the stored fits, the minimal depth and the FCI.
+
+Reads ``fits/depth-<d>/seed-<s>/fit.json`` of a run, applies the rule of
+``docs/scoring.md`` (:mod:`benchmark.score`) and writes ``scores.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmark import atomic, score
+from benchmark.errors import UserError
+from benchmark.fit import FIT_FILE, fit_folder
+from benchmark.profiles import Profile
+from benchmark.shards import read_index
+from benchmark.simulation import read_plan
+
+SEED_METRICS = ("spike_auc", "tpr_at_0.25pct_fpr", "soma_rmse_mv", "soma_explained_variance")
+
+
+def _nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _none(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def load_fits(run: Path, profile: Profile) -> dict[int, list[dict[str, Any]]]:
+    """Every finished fit of the sweep, by depth; UserError naming the first missing one."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for depth in profile.depths:
+        for seed in range(profile.n_seeds):
+            path = fit_folder(run, depth, seed) / FIT_FILE
+            if not path.is_file():
+                raise UserError(f"{path}: fit not finished; run `python -m benchmark fit` first")
+            out.setdefault(depth, []).append(json.loads(path.read_text()))
+    return out
+
+
+def depth_row(depth: int, fits: list[dict[str, Any]]) -> tuple[dict[str, Any], score.DepthResult]:
+    """The record's per-depth entry and the rule's input for one depth."""
+    seed_aucs = [_nan(f["test"]["spike_auc"]) for f in fits]
+    boots = [np.array([_nan(v) for v in f["test"]["spike_auc_boot"]]) for f in fits]
+    lo, hi = score.summary_ci(boots)
+    result = score.DepthResult(depth=depth, seed_aucs=seed_aucs, auc_ci=(lo, hi))
+    row = {
+        "depth": depth,
+        "parameters": int(fits[0]["parameters"]),
+        "receptive_field_ms": int(fits[0]["config"]["first_kernel_ms"]
+                                  + (depth - 1) * (fits[0]["config"]["kernel_ms"] - 1)),
+        "spike_auc": _none(score.summary_auc(seed_aucs)),
+        "spike_auc_ci": [_none(lo), _none(hi)],
+        "seeds": [{"seed": f["seed"], "steps": f["steps"], "train_seconds": f["train_seconds"],
+                   **{m: f["test"][m] for m in SEED_METRICS},
+                   **{f"{m}_ci": f["test"][f"{m}_ci"] for m in SEED_METRICS}} for f in fits],
+    }
+    return row, result
+
+
+def simulation_summary(run: Path) -> dict[str, Any]:
+    """How much was simulated and the cell's mean output rate (Hz)."""
+    plan = read_plan(run / "simulations")
+    index = read_index(run / "simulations")
+    spikes = sum(sum(e["n_output_spikes"]) for e in index.values())
+    n_sims = sum(len(e["sim_indices"]) for e in index.values())
+    duration_ms = int(plan.data["duration_ms"])
+    return {"n_simulations": n_sims, "duration_ms": duration_ms,
+            "mean_output_rate_hz": spikes / max(n_sims * duration_ms / 1000.0, 1e-9)}
+
+
+def score_run(run: Path, profile: Profile) -> dict[str, Any]:
+    """Score a run from its fits; writes and returns ``scores.json``'s content."""
+    fits = load_fits(run, profile)
+    rows, results = zip(*(depth_row(d, fits[d]) for d in sorted(fits)), strict=True)
+    rule = score.ScoreRule(tolerance=profile.score_tolerance)
+    outcome = score.minimal_depth(results, rule)
+    ref = max(d for d in profile.depths if d <= profile.reference_depth)
+    ref_auc = next(r["spike_auc"] for r in rows if r["depth"] == ref)
+    scores = {
+        "per_depth": list(rows),
+        "score": {"minimal_depth": outcome.minimal_depth, "censored": outcome.censored,
+                  "best_depth": outcome.best_depth, "best_auc": _none(outcome.best_auc),
+                  "threshold": _none(outcome.threshold), "reason": outcome.reason,
+                  "rule": {"tolerance": rule.tolerance, "statistic": rule.statistic,
+                           "use_ci": rule.use_ci}},
+        "fci": {"value": None if ref_auc is None else _none(score.fci(ref_auc)),
+                "reference_depth": ref, "spike_auc": ref_auc},
+        "simulation": simulation_summary(run),
+        "device": fits[profile.depths[0]][0]["device"],
+    }
+    atomic.write_json(run / "scores.json", scores)
+    return scores

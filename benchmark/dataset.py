@@ -1,0 +1,121 @@
+"""The dataset: simulations of one run folder, as network inputs and targets at 1 ms.
+
+Inputs stay sparse in memory (events per simulation) and are made dense one window at a
+time, so memory grows with the number of input spikes, not with channels x time.
+
+Targets (the reference protocol):
+- spike label per 1 ms bin: a soma spike at time t (ms) falls in bin int(t - 0.5);
+- soma target: the soma voltage clipped at -55 mV minus a bias of -67.7 mV
+  (:func:`benchmark.metrics.voltage_target`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from benchmark import shards
+from benchmark.errors import UserError
+from benchmark.metrics import voltage_target
+from benchmark.simulation import SimulationPlan, read_plan
+
+
+@dataclass
+class Simulation:
+    """One simulation as a learning example.
+
+    Attributes:
+        sim_index: global simulation index.
+        input_channel / input_time_ms: input events, sorted by time (ms bins).
+        spike_label: bool per 1 ms bin.
+        soma_target_mv: clipped, bias-removed soma voltage per 1 ms bin (mV).
+    """
+
+    sim_index: int
+    input_channel: np.ndarray
+    input_time_ms: np.ndarray
+    spike_label: np.ndarray
+    soma_target_mv: np.ndarray
+
+    @property
+    def duration_ms(self) -> int:
+        return len(self.spike_label)
+
+    @property
+    def n_output_spikes(self) -> int:
+        return int(self.spike_label.sum())
+
+    def dense_inputs(self, n_inputs: int, start_ms: int, stop_ms: int) -> np.ndarray:
+        """Binary inputs (n_inputs, stop - start) for bins [start, stop); zeros before 0."""
+        lo, hi = np.searchsorted(self.input_time_ms, [max(start_ms, 0), stop_ms])
+        out = np.zeros((n_inputs, stop_ms - start_ms), dtype=np.float32)
+        out[self.input_channel[lo:hi], self.input_time_ms[lo:hi] - start_ms] = 1.0
+        return out
+
+
+def spike_labels(spike_times_ms: np.ndarray, duration_ms: int) -> np.ndarray:
+    """Bool per 1 ms bin: a spike at t (ms) falls in bin int(t - 0.5)."""
+    label = np.zeros(duration_ms, dtype=bool)
+    bins = np.clip((np.asarray(spike_times_ms) - 0.5).astype(int), 0, duration_ms - 1)
+    label[bins] = True
+    return label
+
+
+def to_simulation(sim: shards.SimulationData) -> Simulation:
+    order = np.argsort(sim.input_time_ms, kind="stable")
+    return Simulation(
+        sim_index=sim.sim_index,
+        input_channel=sim.input_channel[order].astype(np.int64),
+        input_time_ms=sim.input_time_ms[order].astype(np.int64),
+        spike_label=spike_labels(sim.spike_times_ms, len(sim.soma_mv)),
+        soma_target_mv=voltage_target(sim.soma_mv.astype(np.float64)).astype(np.float32),
+    )
+
+
+class Dataset:
+    """The simulations of a run folder, split into train, valid and test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.plan: SimulationPlan = read_plan(folder)
+        self.splits = self.plan.split_indices()
+        wanted = {i for ids in self.splits.values() for i in ids}
+        by_index: dict[int, Simulation] = {}
+        for path in sorted(folder.glob("shard-*.h5")):
+            for sim in shards.read_shard(path):
+                by_index[sim.sim_index] = to_simulation(sim)
+        missing = sorted(wanted - set(by_index))
+        if missing:
+            raise UserError(f"{folder}: {len(missing)} simulations missing (e.g. {missing[:3]}); "
+                            "rerun `python -m benchmark simulate` to finish them")
+        self.sims = by_index
+        self.n_inputs = int(len(shards.read_sites(next(folder.glob("shard-*.h5")))["kind"]))
+
+    def split(self, name: str) -> list[Simulation]:
+        return [self.sims[i] for i in self.splits[name]]
+
+    def sample_batch(self, rng: np.random.Generator, batch_size: int, window_ms: int,
+                     receptive_field_ms: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Random training windows.
+
+        Returns:
+            inputs (batch, n_inputs, window + receptive_field - 1), spike labels and soma
+            targets (batch, window) for the window's last ``window_ms`` bins.
+        """
+        train = self.split("train")
+        picks = rng.integers(0, len(train), size=batch_size)
+        duration = train[0].duration_ms
+        starts = rng.integers(0, duration - window_ms + 1, size=batch_size)
+        history = receptive_field_ms - 1
+        xs, spikes, somas = [], [], []
+        for p, t0 in zip(picks, starts, strict=True):
+            sim = train[int(p)]
+            xs.append(sim.dense_inputs(self.n_inputs, int(t0) - history, int(t0) + window_ms))
+            spikes.append(sim.spike_label[t0:t0 + window_ms])
+            somas.append(sim.soma_target_mv[t0:t0 + window_ms])
+        return (torch.from_numpy(np.stack(xs)),
+                torch.from_numpy(np.stack(spikes).astype(np.float32)),
+                torch.from_numpy(np.stack(somas)))

@@ -1,0 +1,244 @@
+"""The fitting stage: train one TCN per (depth, seed) of the sweep; checkpointed, resumable.
+
+Each fit lives in ``<run>/fits/depth-<d>/seed-<s>/``:
+
+- ``checkpoint.pt``: model, optimiser and random-generator states at the last validation
+  check (written atomically; a rerun resumes from it and ends with the same weights as an
+  uninterrupted run);
+- ``model.pt``: the best weights on validation (``torch.load(..., weights_only=True)``);
+- ``fit.json``: the network config, the training history and the test metrics with their
+  bootstrap intervals. Its presence marks the fit as done.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from benchmark import atomic, metrics
+from benchmark.dataset import Dataset, Simulation
+from benchmark.model import TCN, TCNConfig, init_seeded
+from benchmark.profiles import Profile, TrainPlan
+from benchmark.progress import Progress, log
+
+FIT_FILE = "fit.json"
+
+
+@dataclass(frozen=True)
+class FitJob:
+    """One network of the sweep: its shape, its seed and where it is stored."""
+
+    config: TCNConfig
+    seed: int
+    folder: Path
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """``auto``: CUDA when present, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def fit_folder(run: Path, depth: int, seed: int) -> Path:
+    return run / "fits" / f"depth-{depth}" / f"seed-{seed}"
+
+
+def sweep_jobs(run: Path, profile: Profile, n_inputs: int) -> list[FitJob]:
+    """Every (depth, seed) network of the profile's sweep."""
+    return [
+        FitJob(TCNConfig(n_inputs=n_inputs, depth=d, width=profile.width,
+                         first_kernel_ms=profile.first_kernel_ms, kernel_ms=profile.kernel_ms),
+               seed, fit_folder(run, d, seed))
+        for d in profile.depths for seed in range(profile.n_seeds)
+    ]
+
+
+def loss_fn(model: TCN, x: torch.Tensor, spike: torch.Tensor, soma: torch.Tensor,
+            plan: TrainPlan) -> torch.Tensor:
+    """Spike BCE (on logits) plus weighted soma MSE (mV^2), on the window's valid part."""
+    logit, soma_pred = model(x, causal_pad=False)
+    return (plan.spike_weight * F.binary_cross_entropy_with_logits(logit, spike)
+            + plan.soma_weight * F.mse_loss(soma_pred, soma))
+
+
+@torch.no_grad()
+def predict(model: TCN, sims: list[Simulation], n_inputs: int,
+            device: torch.device) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Spike probability and soma prediction (mV) per bin for whole simulations."""
+    model.eval()
+    out = []
+    for sim in sims:
+        x = torch.from_numpy(sim.dense_inputs(n_inputs, 0, sim.duration_ms))[None].to(device)
+        logit, soma = model(x, causal_pad=True)
+        out.append((torch.sigmoid(logit)[0].cpu().numpy(), soma[0].cpu().numpy()))
+    return out
+
+
+def validation_loss(model: TCN, sims: list[Simulation], n_inputs: int, plan: TrainPlan,
+                    device: torch.device) -> float:
+    """The training loss over whole validation simulations (deterministic)."""
+    total = 0.0
+    for (prob, soma), sim in zip(predict(model, sims, n_inputs, device), sims, strict=True):
+        p = np.clip(prob, 1e-7, 1 - 1e-7)
+        y = sim.spike_label
+        bce = -np.mean(np.where(y, np.log(p), np.log1p(-p)))
+        total += plan.spike_weight * bce + plan.soma_weight * np.mean((soma - sim.soma_target_mv) ** 2)
+    return float(total / len(sims))
+
+
+def test_metrics(model: TCN, data: Dataset, device: torch.device, n_boot: int) -> dict[str, Any]:
+    """Reference-protocol metrics on the test split, with bootstrap intervals."""
+    sims = data.split("test")
+    outputs = [
+        metrics.SimulationOutputs(spike_label=s.spike_label, spike_prob=prob,
+                                  soma_target_mv=s.soma_target_mv.astype(np.float64),
+                                  soma_pred=soma.astype(np.float64))
+        for s, (prob, soma) in zip(sims, predict(model, sims, data.n_inputs, device), strict=True)
+    ]
+    cap = max_output_spikes(sims[0].duration_ms)
+    result: dict[str, Any] = metrics.evaluate(outputs, max_output_spikes=cap, n_boot=n_boot,
+                                              seed=0)
+    boots = metrics.bootstrap_metrics(outputs, max_output_spikes=cap, n_boot=n_boot, seed=0)
+    result["spike_auc_boot"] = [None if not np.isfinite(v) else float(v)
+                                for v in boots["spike_auc"]]
+    return _finite(result)
+
+
+def _finite(obj: Any) -> Any:
+    """Replace NaN and infinities by None, so the JSON is strict."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
+def max_output_spikes(duration_ms: int) -> int:
+    """The reference study's exclusion cap (24 spikes per 6 s), scaled to the duration."""
+    return round(24 * duration_ms / 6000)
+
+
+def _state_bytes(obj: Any) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+class Trainer:
+    """Trains one :class:`FitJob`; resumes from its checkpoint when one exists."""
+
+    def __init__(self, job: FitJob, data: Dataset, plan: TrainPlan, device: torch.device) -> None:
+        self.job, self.data, self.plan, self.device = job, data, plan, device
+        self.model = init_seeded(job.config, job.seed).to(device)
+        self.opt = torch.optim.NAdam(self.model.parameters(), lr=plan.learning_rate)
+        self.rng = np.random.default_rng(np.random.SeedSequence([job.seed, job.config.depth]))
+        self.step, self.best_loss, self.bad_checks = 0, float("inf"), 0
+        self.best_state: dict[str, torch.Tensor] = {}
+        self.history: list[dict[str, float]] = []
+        self.elapsed_s = 0.0
+        self._resume()
+
+    @property
+    def checkpoint(self) -> Path:
+        return self.job.folder / "checkpoint.pt"
+
+    def _resume(self) -> None:
+        if not self.checkpoint.is_file():
+            return
+        state = torch.load(self.checkpoint, weights_only=False, map_location=self.device)
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        self.rng.bit_generator.state = state["rng"]
+        self.step, self.best_loss = state["step"], state["best_loss"]
+        self.bad_checks, self.best_state = state["bad_checks"], state["best_state"]
+        self.history, self.elapsed_s = state["history"], state["elapsed_s"]
+        log(f"resume {self.job.folder.name} depth {self.job.config.depth} at step {self.step}")
+
+    def _save_checkpoint(self) -> None:
+        state = {"model": self.model.state_dict(), "optimizer": self.opt.state_dict(),
+                 "rng": self.rng.bit_generator.state, "step": self.step,
+                 "best_loss": self.best_loss, "bad_checks": self.bad_checks,
+                 "best_state": self.best_state, "history": self.history,
+                 "elapsed_s": self.elapsed_s}
+        atomic.write_bytes(self.checkpoint, _state_bytes(state))
+
+    def _learning_rate(self) -> float:
+        frac = self.step / self.plan.max_steps
+        return self.plan.learning_rate * (0.1 if frac >= 0.5 else 1.0) * (0.1 if frac >= 0.8 else 1.0)
+
+    def _check(self) -> bool:
+        """Validate, keep the best weights, checkpoint; False when training should stop."""
+        loss = validation_loss(self.model, self.data.split("valid"), self.data.n_inputs,
+                               self.plan, self.device)
+        self.history.append({"step": self.step, "valid_loss": loss})
+        if loss < self.best_loss:
+            self.best_loss, self.bad_checks = loss, 0
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        else:
+            self.bad_checks += 1
+        self._save_checkpoint()
+        return self.bad_checks < self.plan.patience and self.step < self.plan.max_steps
+
+    def train(self, bar: Progress | None = None) -> None:
+        rf = self.job.config.receptive_field_ms
+        running = self.step < self.plan.max_steps and self.bad_checks < self.plan.patience
+        while running:
+            start = time.monotonic()
+            self.model.train()
+            for group in self.opt.param_groups:
+                group["lr"] = self._learning_rate()
+            x, spike, soma = self.data.sample_batch(self.rng, self.plan.batch_size,
+                                                    self.plan.window_ms, rf)
+            loss = loss_fn(self.model, x.to(self.device), spike.to(self.device),
+                           soma.to(self.device), self.plan)
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            self.step += 1
+            self.elapsed_s += time.monotonic() - start
+            if bar is not None:
+                bar.update(1, loss=f"{loss.item():.4f}")
+            if self.step % self.plan.eval_every == 0 or self.step >= self.plan.max_steps:
+                running = self._check()
+
+    def finish(self, n_boot: int) -> dict[str, Any]:
+        """Test the best weights; write ``model.pt`` and ``fit.json`` (marks the fit done)."""
+        self.model.load_state_dict(self.best_state)
+        atomic.write_bytes(self.job.folder / "model.pt", _state_bytes(self.best_state))
+        result = {"config": self.job.config.to_dict(), "seed": self.job.seed,
+                  "steps": self.step, "best_valid_loss": self.best_loss,
+                  "history": self.history, "train_seconds": self.elapsed_s,
+                  "parameters": self.model.parameter_count(), "device": str(self.device),
+                  "test": test_metrics(self.model, self.data, self.device, n_boot)}
+        atomic.write_json(self.job.folder / FIT_FILE, result)
+        self.checkpoint.unlink(missing_ok=True)
+        return result
+
+
+def run_sweep(run: Path, profile: Profile, *, device: str | None = None) -> list[dict[str, Any]]:
+    """Fit every network of the profile's sweep that is not done yet; returns all results."""
+    data = Dataset(run / "simulations")
+    dev = pick_device(device or profile.device)
+    jobs = sweep_jobs(run, profile, data.n_inputs)
+    todo = [j for j in jobs if not (j.folder / FIT_FILE).is_file()]
+    log(f"fit: {len(todo)} of {len(jobs)} networks to train on {dev}")
+    for job in todo:
+        job.folder.mkdir(parents=True, exist_ok=True)
+        trainer = Trainer(job, data, profile.train, dev)
+        desc = f"fit depth {job.config.depth} seed {job.seed}"
+        with Progress(profile.train.max_steps, desc, unit="step", initial=trainer.step) as bar:
+            trainer.train(bar)
+        result = trainer.finish(profile.n_boot)
+        log(f"{desc}: test spike AUC {result['test']['spike_auc']} after {result['steps']} steps")
+    return [json.loads((j.folder / FIT_FILE).read_text()) for j in jobs]

@@ -1,0 +1,1 @@
+"""Model building and simulation with NEURON; imported only inside worker processes."""

@@ -1,0 +1,132 @@
+"""Run profiles: how much data, which depth sweep, and how long to train.
+
+``smoke`` runs in seconds (CI); ``quick`` in minutes on a laptop; ``standard`` in hours on
+a workstation; ``paper`` at the reference study's scale (a cluster and a GPU).
+Every number here is recorded in each result record, so a score always says how it was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from benchmark.errors import UserError
+
+
+@dataclass(frozen=True)
+class DataPlan:
+    """How many simulations, and how long.
+
+    Attributes:
+        n_train / n_valid / n_test: simulations per split.
+        duration_ms: length of one simulation (ms).
+        sims_per_shard: simulations per HDF5 shard (the unit of loss on a crash).
+    """
+
+    n_train: int
+    n_valid: int
+    n_test: int
+    duration_ms: int
+    sims_per_shard: int
+
+    @property
+    def n_total(self) -> int:
+        return self.n_train + self.n_valid + self.n_test
+
+
+@dataclass(frozen=True)
+class TrainPlan:
+    """The training recipe of one fit.
+
+    Attributes:
+        max_steps: optimiser steps at most.
+        batch_size: windows per step.
+        window_ms: output length of a training window (ms); the network also reads its
+            receptive field before the window.
+        learning_rate: NAdam learning rate at the start; divided by 10 at 50% and 80% of
+            ``max_steps``.
+        spike_weight / soma_weight: weights of the spike BCE and soma MSE losses.
+        eval_every: steps between validation checks (and checkpoints).
+        patience: validation checks without improvement before early stopping.
+    """
+
+    max_steps: int
+    batch_size: int
+    window_ms: int
+    learning_rate: float
+    spike_weight: float = 1.0
+    soma_weight: float = 0.02
+    eval_every: int = 100
+    patience: int = 5
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A complete run recipe: data, depth sweep, training and evaluation."""
+
+    name: str
+    description: str
+    data: DataPlan
+    train: TrainPlan
+    depths: tuple[int, ...]
+    width: int
+    first_kernel_ms: int
+    kernel_ms: int
+    n_seeds: int
+    reference_depth: int
+    n_boot: int = 200
+    score_tolerance: float = 0.002
+    device: str = "auto"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+PROFILES: dict[str, Profile] = {
+    "smoke": Profile(
+        name="smoke",
+        description="CI check of the whole pipeline: seconds, scores mean nothing",
+        data=DataPlan(n_train=4, n_valid=1, n_test=2, duration_ms=2000, sims_per_shard=2),
+        train=TrainPlan(max_steps=30, batch_size=8, window_ms=200, learning_rate=3e-3,
+                        eval_every=10, patience=3),
+        depths=(1, 2), width=8, first_kernel_ms=15, kernel_ms=5, n_seeds=1,
+        reference_depth=2, n_boot=50,
+    ),
+    "quick": Profile(
+        name="quick",
+        description="laptop: minutes for a point neuron; small data, small networks",
+        data=DataPlan(n_train=48, n_valid=8, n_test=16, duration_ms=6000, sims_per_shard=4),
+        train=TrainPlan(max_steps=1500, batch_size=16, window_ms=400, learning_rate=3e-3,
+                        eval_every=100, patience=4),
+        depths=(1, 2, 3, 4), width=32, first_kernel_ms=35, kernel_ms=11, n_seeds=2,
+        reference_depth=3,
+    ),
+    "standard": Profile(
+        name="standard",
+        description="workstation: hours; the reference network width and depths 1-7",
+        data=DataPlan(n_train=400, n_valid=40, n_test=80, duration_ms=6000, sims_per_shard=8),
+        train=TrainPlan(max_steps=20000, batch_size=8, window_ms=400, learning_rate=1e-3,
+                        eval_every=500, patience=6),
+        depths=(1, 2, 3, 4, 5, 6, 7), width=128, first_kernel_ms=35, kernel_ms=20,
+        n_seeds=3, reference_depth=3,
+    ),
+    "paper": Profile(
+        name="paper",
+        description="the reference study's scale: a cluster for simulation and a GPU",
+        data=DataPlan(n_train=9000, n_valid=300, n_test=900, duration_ms=6000,
+                      sims_per_shard=16),
+        train=TrainPlan(max_steps=720000, batch_size=8, window_ms=400, learning_rate=1e-4,
+                        eval_every=5000, patience=10),
+        depths=(1, 2, 3, 4, 5, 6, 7), width=128, first_kernel_ms=54, kernel_ms=20,
+        n_seeds=3, reference_depth=3, n_boot=1000,
+    ),
+}
+DEFAULT_PROFILE = "quick"
+
+
+def get(name: str, **overrides: Any) -> Profile:
+    """The named profile; ``overrides`` replace top-level fields (tests use this)."""
+    if name not in PROFILES:
+        raise UserError(f"unknown profile '{name}': choose one of {', '.join(PROFILES)}")
+    return replace(PROFILES[name], **overrides) if overrides else PROFILES[name]

@@ -1,0 +1,142 @@
+"""Result records: one JSON per run saying what was scored and exactly how it was made.
+
+The schema is ``schemas/record.schema.json`` (``schema_version`` 1). A record holds the
+cell's and the protocol's digests, the profile, the seeds, package versions, hardware,
+the per-depth curves with intervals, the score, the FCI, and the wall time per stage (s).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sys
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from benchmark.errors import UserError
+from benchmark.profiles import Profile
+from benchmark.simulation import SimulationPlan
+from benchmark.spec import CellSpec
+
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "record.schema.json"
+PACKAGES = ("neurodepth", "neuron", "torch", "numpy", "h5py", "pandas")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages that shape a result."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def hardware(device: str) -> dict[str, Any]:
+    """The machine a run used (CPU model and count, the training device, the GPU if any)."""
+    import torch
+
+    info: dict[str, Any] = {"platform": platform.platform(), "cpu": _cpu_model(),
+                            "cpu_count": os.cpu_count() or 1, "device": device,
+                            "torch_threads": torch.get_num_threads()}
+    if device.startswith("cuda") and torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def build(spec: CellSpec, plan: SimulationPlan, profile: Profile, scores: dict[str, Any],
+          timings: dict[str, float], device: str) -> dict[str, Any]:
+    """Assemble a record from the stored outputs of a run."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "cell": {"name": spec.name, "version": spec.data["version"], "digest": spec.digest(),
+                 "species": spec.data["species"], "kind": spec.data["kind"],
+                 "description": spec.description, "source": dict(spec.data["source"])},
+        "protocol": {"version": plan.protocol_version, "digest": plan.protocol_digest,
+                     "params": plan.protocol},
+        "profile": profile.to_dict(),
+        "seeds": {"simulation": plan.seed, "fits": list(range(profile.n_seeds))},
+        "versions": versions(),
+        "hardware": hardware(device),
+        "simulation": scores["simulation"],
+        "per_depth": scores["per_depth"],
+        "score": scores["score"],
+        "fci": scores["fci"],
+        "wall_time_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+
+
+def validate(record: Any, source: str = "record") -> None:
+    """Raise UserError (one line: where and what) if ``record`` breaks the schema."""
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(schema()).iter_errors(record))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise UserError(f"{source}: field '{where}': {error.message}; "
+                        f"fix: regenerate the record with `python -m benchmark run`")
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read and validate a record file (plain JSON: nothing is executed or unpickled)."""
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"{path}: not a readable JSON record ({exc})") from exc
+    validate(record, str(path))
+    return record
+
+
+def print_summary(record: dict[str, Any], stream: Any = sys.stdout) -> None:
+    """The score and the per-depth curve, as a short table."""
+    s, f = record["score"], record["fci"]
+    more = "+ (censored: deeper networks might still help)" if s["censored"] else ""
+    print(f"cell {record['cell']['name']} ({record['profile']['name']} profile): "
+          f"functional complexity = minimal depth {s['minimal_depth']}{more}", file=stream)
+    print(f"  FCI {f['value']:.3f} at depth {f['reference_depth']} "
+          f"(spike AUC {f['spike_auc']:.4f})", file=stream)
+    print("  depth  params     spike AUC [95% CI]          TPR@0.25%  RMSE mV  EV", file=stream)
+    for row in record["per_depth"]:
+        lo, hi = row["spike_auc_ci"]
+        seeds = row["seeds"]
+        tpr = _median([x["tpr_at_0.25pct_fpr"] for x in seeds])
+        rmse = _median([x["soma_rmse_mv"] for x in seeds])
+        ev = _median([x["soma_explained_variance"] for x in seeds])
+        print(f"  {row['depth']:>5}  {row['parameters']:>7}  {_fmt(row['spike_auc'])} "
+              f"[{_fmt(lo)}, {_fmt(hi)}]  {_fmt(tpr)}     {_fmt(rmse, 2)}     {_fmt(ev, 3)}",
+              file=stream)
+    print(f"  {s['reason']}", file=stream)
+
+
+def _median(values: list[float | None]) -> float | None:
+    import numpy as np
+
+    kept = [v for v in values if v is not None]
+    return float(np.median(kept)) if kept else None
+
+
+def _fmt(value: float | None, digits: int = 4) -> str:
+    return "   n/a" if value is None else f"{value:.{digits}f}"

@@ -1,0 +1,73 @@
+"""Where a run's stages keep their outputs: ``<root>/<cell>/<profile>/seed-<seed>/``.
+
+- ``simulations/``: shards, their index and the plan (simulation stage);
+- ``fits/depth-<d>/seed-<s>/``: one folder per network (fit stage);
+- ``scores.json``: per-depth curves and the score (score stage);
+- ``record.json``: the result record;
+- ``timings.json``: wall time per stage (s), summed over resumed invocations.
+
+The root is ``--out``, else ``$NEURODEPTH_RUNS``, else ``./neurodepth-runs``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmark import atomic
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("NEURODEPTH_RUNS", "neurodepth-runs"))
+
+
+@dataclass(frozen=True)
+class RunStore:
+    """The folder of one (cell, profile, seed) run."""
+
+    root: Path
+    cell: str
+    profile: str
+    seed: int
+
+    @property
+    def folder(self) -> Path:
+        return self.root / self.cell / self.profile / f"seed-{self.seed}"
+
+    @property
+    def simulations(self) -> Path:
+        return self.folder / "simulations"
+
+    @property
+    def scores(self) -> Path:
+        return self.folder / "scores.json"
+
+    @property
+    def record(self) -> Path:
+        return self.folder / "record.json"
+
+    @property
+    def timings_file(self) -> Path:
+        return self.folder / "timings.json"
+
+    def timings(self) -> dict[str, float]:
+        if not self.timings_file.is_file():
+            return {}
+        return json.loads(self.timings_file.read_text())
+
+    @contextlib.contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the wall time (s) of the body to ``stage`` in ``timings.json``, even on error."""
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            timings = self.timings()
+            timings[stage] = timings.get(stage, 0.0) + time.monotonic() - start
+            atomic.write_json(self.timings_file, timings)

@@ -1,0 +1,119 @@
+"""Tests of the causal TCN: causality, receptive field, parameter count, seeded init."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from benchmark.model import TCN, TCNConfig, expected_parameter_count, init_seeded
+
+CONFIG = TCNConfig(n_inputs=5, depth=3, width=4, first_kernel_ms=6, kernel_ms=3)
+
+
+def _eval_model(config: TCNConfig = CONFIG, seed: int = 0) -> TCN:
+    model = init_seeded(config, seed).double()
+    model.eval()
+    # non-trivial BatchNorm statistics, so normalisation is part of what is tested
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm1d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+    return model
+
+
+def _outputs(model: TCN, x: torch.Tensor, causal_pad: bool = True) -> torch.Tensor:
+    with torch.no_grad():
+        spike, soma = model(x, causal_pad=causal_pad)
+    return torch.stack([spike, soma])
+
+
+def test_receptive_field_formula() -> None:
+    assert CONFIG.receptive_field_ms == 6 + 2 * 2 == 10
+    single = TCNConfig(n_inputs=1, depth=1, width=1, first_kernel_ms=1, kernel_ms=1)
+    assert single.receptive_field_ms == 1
+    main = TCNConfig(n_inputs=1278, depth=7, width=128, first_kernel_ms=35, kernel_ms=20)
+    assert main.receptive_field_ms == 35 + 6 * 19
+
+
+def test_config_round_trip_and_validation() -> None:
+    assert TCNConfig.from_dict(CONFIG.to_dict()) == CONFIG
+    with pytest.raises(ValueError):
+        TCNConfig(n_inputs=5, depth=0, width=4, first_kernel_ms=6, kernel_ms=3)
+    with pytest.raises(ValueError):
+        TCNConfig.from_dict({**CONFIG.to_dict(), "dilation": 2})
+
+
+def test_output_lengths() -> None:
+    model = _eval_model()
+    x = torch.rand(2, 5, 40, dtype=torch.float64)
+    spike, soma = model(x)
+    assert spike.shape == soma.shape == (2, 40)
+    spike, soma = model(x, causal_pad=False)
+    assert spike.shape == soma.shape == (2, 40 - CONFIG.receptive_field_ms + 1)
+
+
+def test_unpadded_equals_padded_tail() -> None:
+    model = _eval_model()
+    x = torch.rand(1, 5, 30, dtype=torch.float64)
+    rf = CONFIG.receptive_field_ms
+    padded, unpadded = _outputs(model, x), _outputs(model, x, causal_pad=False)
+    torch.testing.assert_close(padded[..., rf - 1:], unpadded)
+
+
+def test_causality() -> None:
+    model = _eval_model()
+    x = torch.rand(1, 5, 50, dtype=torch.float64)
+    base = _outputs(model, x)
+    for t in (0, 17, 49):
+        y = x.clone()
+        y[0, :, t] += 3.0
+        changed = (_outputs(model, y) - base).abs().amax(dim=(0, 1)) > 0
+        assert not changed[:t].any()
+        assert changed[t]
+
+
+def test_receptive_field_edge() -> None:
+    model = _eval_model()
+    rf = CONFIG.receptive_field_ms
+    x = torch.rand(1, 5, 50, dtype=torch.float64)
+    t = 40
+    base = _outputs(model, x)[..., t]
+    inside, outside = x.clone(), x.clone()
+    inside[0, :, t - rf + 1] += 3.0
+    outside[0, :, t - rf] += 3.0
+    assert (_outputs(model, inside)[..., t] - base).abs().max() > 0
+    assert (_outputs(model, outside)[..., t] - base).abs().max() == 0
+
+
+def test_parameter_count() -> None:
+    for config in (CONFIG, TCNConfig(n_inputs=1278, depth=7, width=128, first_kernel_ms=35,
+                                     kernel_ms=20, n_outputs_soma=1),
+                   TCNConfig(n_inputs=3, depth=1, width=2, first_kernel_ms=4, kernel_ms=9,
+                             n_outputs_soma=3)):
+        c = config
+        expected = (c.n_inputs * c.width * c.first_kernel_ms + c.width
+                    + (c.depth - 1) * (c.width**2 * c.kernel_ms + c.width)
+                    + 2 * c.width * c.depth + (c.width + 1) * (1 + c.n_outputs_soma))
+        assert TCN(c).parameter_count() == expected == expected_parameter_count(c)
+
+
+def test_multi_output_voltage_head() -> None:
+    config = TCNConfig(n_inputs=3, depth=2, width=4, first_kernel_ms=3, kernel_ms=2,
+                       n_outputs_soma=3)
+    spike, soma = init_seeded(config, 0).eval()(torch.rand(2, 3, 10))
+    assert spike.shape == (2, 10) and soma.shape == (2, 3, 10)
+
+
+def test_seeded_init_reproducible() -> None:
+    a, b, c = init_seeded(CONFIG, 7), init_seeded(CONFIG, 7), init_seeded(CONFIG, 8)
+    for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
+        assert torch.equal(pa, pb), name
+    assert not torch.equal(a.body[0].weight, c.body[0].weight)
+
+
+def test_seeded_init_leaves_global_rng_alone() -> None:
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    init_seeded(CONFIG, 5)
+    assert torch.equal(torch.rand(3), expected)
