@@ -91,7 +91,8 @@ def validation_loss(model: TCN, sims: list[Simulation], n_inputs: int, plan: Tra
         p = np.clip(prob, 1e-7, 1 - 1e-7)
         y = sim.spike_label
         bce = -np.mean(np.where(y, np.log(p), np.log1p(-p)))
-        total += plan.spike_weight * bce + plan.soma_weight * np.mean((soma - sim.soma_target_mv) ** 2)
+        mse = np.mean((soma - sim.soma_target_mv) ** 2)
+        total += plan.spike_weight * bce + plan.soma_weight * mse
     return float(total / len(sims))
 
 
@@ -175,7 +176,8 @@ class Trainer:
 
     def _learning_rate(self) -> float:
         frac = self.step / self.plan.max_steps
-        return self.plan.learning_rate * (0.1 if frac >= 0.5 else 1.0) * (0.1 if frac >= 0.8 else 1.0)
+        drops = (frac >= 0.5) + (frac >= 0.8)
+        return self.plan.learning_rate * 0.1 ** drops
 
     def _check(self) -> bool:
         """Validate, keep the best weights, checkpoint; False when training should stop."""

@@ -78,15 +78,15 @@ class ProtocolParams:
     rate_scale: float = 1.0
 
     def __post_init__(self) -> None:
-        setattr_ = object.__setattr__
-        setattr_(self, "trees", MappingProxyType(dict(self.trees)))
-        setattr_(self, "hold_ms_choices", tuple(int(v) for v in self.hold_ms_choices))
-        setattr_(self, "sigma_ms_choices", tuple(int(v) for v in self.sigma_ms_choices))
-        setattr_(self, "segment_factor_range", _pair(self.segment_factor_range, "factor"))
-        for name, kind in (("hold_jitter_ms", int), ("sigma_jitter_ms", int)):
-            setattr_(self, name, kind(getattr(self, name)))
-        for name in ("length_offset_um", "rate_scale"):
-            setattr_(self, name, float(getattr(self, name)))
+        put = object.__setattr__
+        put(self, "trees", MappingProxyType(dict(self.trees)))
+        put(self, "hold_ms_choices", tuple(int(v) for v in self.hold_ms_choices))
+        put(self, "sigma_ms_choices", tuple(int(v) for v in self.sigma_ms_choices))
+        put(self, "segment_factor_range", _pair(self.segment_factor_range, "factor"))
+        put(self, "hold_jitter_ms", int(self.hold_jitter_ms))
+        put(self, "sigma_jitter_ms", int(self.sigma_jitter_ms))
+        put(self, "length_offset_um", float(self.length_offset_um))
+        put(self, "rate_scale", float(self.rate_scale))
         if not self.trees or not self.hold_ms_choices or not self.sigma_ms_choices:
             raise ValueError("trees, hold_ms_choices and sigma_ms_choices must be non-empty")
         if min(self.hold_jitter_ms, self.sigma_jitter_ms, self.segment_factor_range[0]) < 0:
@@ -152,9 +152,7 @@ class InputSites:
     def __post_init__(self) -> None:
         kind, tree = np.asarray(self.kind, dtype=str), np.asarray(self.tree, dtype=str)
         length = np.asarray(self.length_um, dtype=np.float64)
-        if not (kind.ndim == tree.ndim == length.ndim == 1) or not (
-            kind.shape == tree.shape == length.shape
-        ):
+        if kind.ndim != 1 or not kind.shape == tree.shape == length.shape:
             raise ValueError("kind, tree and length_um must be 1-D arrays of equal length")
         if not np.isin(kind, KINDS).all():
             raise ValueError(f"kind must be one of {KINDS}")
@@ -172,11 +170,7 @@ class InputSites:
     @classmethod
     def from_records(cls, records: Sequence[Mapping[str, Any]]) -> InputSites:
         """Build from dicts with keys 'kind', 'tree', 'length_um' (one per channel)."""
-        return cls(
-            kind=np.array([r["kind"] for r in records], dtype=str),
-            tree=np.array([r["tree"] for r in records], dtype=str),
-            length_um=np.array([r["length_um"] for r in records], dtype=np.float64),
-        )
+        return cls(*(np.array([r[key] for r in records]) for key in ("kind", "tree", "length_um")))
 
 
 def input_rng(
@@ -431,6 +425,8 @@ def load_replay(path: Path, n_inputs: int) -> list[ReplaySim]:
 
 def save_replay(path: Path, sims: Sequence[ReplaySim]) -> None:
     """Write simulations' (channel, time_ms, duration_ms) atomically: .npz (or .csv)."""
+    if not sims:
+        raise ValueError("save_replay needs at least one simulation")
     path, empty = Path(path), [np.zeros(0, np.int32)]
     sim = np.concatenate([np.full(len(c), i, np.int32) for i, (c, _, _) in enumerate(sims)] + empty)
     channel = np.concatenate([np.asarray(c, np.int32) for c, _, _ in sims] + empty)

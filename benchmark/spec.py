@@ -69,7 +69,8 @@ FIELDS: tuple[Field, ...] = (
     Field("species", str, True, "set species, e.g. \"rat\", \"human\" or \"none\""),
     Field("kind", str, True, f"set kind to one of {KINDS}", _one_of(KINDS)),
     Field("builder", str, True, "name the builder that makes the cell, e.g. \"lif\""),
-    Field("mechanisms", list, True, "list mechanism catalogues or mod folders, e.g. [\"synapses\"]"),
+    Field("mechanisms", list, True,
+          "list mechanism catalogues or mod folders, e.g. [\"synapses\"]"),
     Field("source.data", str, True, "say where the cell's data come from"),
     Field("source.licence", str, True, "state the licence of the model and its data"),
     Field("source.citation", str, True, "cite the paper that published the model"),
@@ -183,7 +184,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError as exc:
-        raise SpecError(path, "-", "file not found", f"create {path.name} in {path.parent}") from exc
+        raise SpecError(path, "-", "file not found",
+                        f"create {path.name} in {path.parent}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(path, "-", f"not valid TOML ({exc})", "fix the TOML syntax") from exc
 

@@ -1,0 +1,33 @@
+"""Shared fixtures: a real smoke run of the integrate-and-fire cell, made once per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DRIVER = Path(__file__).resolve().parent / "drivers" / "stage.py"
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m benchmark ARGS`` in a fresh process (the parent never imports neuron)."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "benchmark", *args], cwd=cwd or REPO,
+                          env=full_env, capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"benchmark {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run folder of `python -m benchmark run --cell lif --profile smoke` (real NEURON,
+    real training), made once per test session."""
+    out = tmp_path_factory.mktemp("smoke-runs")
+    run_cli("run", "--cell", "lif", "--profile", "smoke", "--out", str(out), check=True)
+    return out / "lif" / "smoke" / "seed-0"

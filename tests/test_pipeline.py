@@ -1,0 +1,134 @@
+"""End to end on the integrate-and-fire cell: real NEURON simulations, real training.
+
+Covers the foundation's guarantees: a run writes a valid record; the same seed gives the
+same inputs and voltages; a run killed during simulation or training and then rerun ends
+with the same inputs and outputs as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from benchmark import record, shards
+from conftest import DRIVER, REPO
+
+pytestmark = pytest.mark.neuron
+
+
+def driver(stage: str, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, str(DRIVER), stage, str(out)], cwd=REPO,
+                            start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def finish(proc: subprocess.Popen[bytes]) -> None:
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err.decode()
+
+
+def kill_when(proc: subprocess.Popen[bytes], ready: callable, timeout_s: float = 300) -> None:
+    """SIGKILL the whole process group as soon as ``ready()`` holds (it must, before the end)."""
+    deadline = time.monotonic() + timeout_s
+    while not ready():
+        assert proc.poll() is None, "the run finished before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def load_sims(folder: Path) -> dict[int, shards.SimulationData]:
+    return {s.sim_index: s for p in sorted(folder.glob("shard-*.h5")) for s in shards.read_shard(p)}
+
+
+def assert_same_sims(a: Path, b: Path) -> None:
+    sims_a, sims_b = load_sims(a), load_sims(b)
+    assert sorted(sims_a) == sorted(sims_b) and sims_a
+    for k, x in sims_a.items():
+        y = sims_b[k]
+        np.testing.assert_array_equal(x.input_channel, y.input_channel)
+        np.testing.assert_array_equal(x.input_time_ms, y.input_time_ms)
+        np.testing.assert_array_equal(x.soma_mv, y.soma_mv)
+        np.testing.assert_array_equal(x.spike_times_ms, y.spike_times_ms)
+
+
+@pytest.fixture(scope="session")
+def reference_sims(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An uninterrupted simulation stage of the driver's small plan."""
+    out = tmp_path_factory.mktemp("reference")
+    finish(driver("simulate", out))
+    return out
+
+
+def test_smoke_run_writes_a_valid_record(smoke_run: Path) -> None:
+    rec = json.loads((smoke_run / "record.json").read_text())
+    record.validate(rec)
+    assert rec["cell"]["name"] == "lif" and rec["profile"]["name"] == "smoke"
+    assert [row["depth"] for row in rec["per_depth"]] == [1, 2]
+    assert rec["score"]["minimal_depth"] in (1, 2)
+    assert set(rec["wall_time_s"]) == {"simulate", "fit", "score"}
+    assert rec["simulation"]["n_simulations"] == 7
+    assert rec["versions"]["neuron"].startswith("9.")
+    for fit_dir in (smoke_run / "fits").glob("depth-*/seed-*"):
+        state = torch.load(fit_dir / "model.pt", weights_only=True)
+        assert state, fit_dir
+
+
+def test_record_schema_refuses_a_broken_record(smoke_run: Path) -> None:
+    rec = json.loads((smoke_run / "record.json").read_text())
+    rec["score"]["minimal_depth"] = "deep"
+    with pytest.raises(Exception, match="score/minimal_depth"):
+        record.validate(rec)
+
+
+def test_same_seed_same_inputs_and_voltages(reference_sims: Path, tmp_path: Path) -> None:
+    finish(driver("simulate", tmp_path))
+    assert_same_sims(reference_sims / "simulations", tmp_path / "simulations")
+    first = load_sims(reference_sims / "simulations")
+    assert not np.array_equal(first[0].input_time_ms[:50], first[1].input_time_ms[:50])
+    assert np.ptp(first[0].soma_mv) > 5.0  # a real trace, not a constant
+
+
+def test_killed_simulation_resumes_to_the_same_data(reference_sims: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "simulations"
+    proc = driver("simulate", tmp_path)
+    kill_when(proc, lambda: len(list(folder.glob("shard-*.h5"))) >= 2)
+    finished = sorted(folder.glob("shard-*.h5"))
+    assert 2 <= len(finished) < 9
+    finish(driver("simulate", tmp_path))
+    assert_same_sims(reference_sims / "simulations", folder)
+    index = json.loads((folder / "index.json").read_text())["shards"]
+    assert len(index) == 9
+
+
+def test_killed_training_resumes_to_the_same_network(reference_sims: Path,
+                                                     tmp_path: Path) -> None:
+    uninterrupted, interrupted = tmp_path / "a", tmp_path / "b"
+    for out in (uninterrupted, interrupted):
+        shutil.copytree(reference_sims / "simulations", out / "simulations")
+    finish(driver("fit", uninterrupted))
+    checkpoint = interrupted / "fits" / "depth-2" / "seed-0" / "checkpoint.pt"
+    proc = driver("fit", interrupted)
+    kill_when(proc, checkpoint.is_file)
+    assert not (checkpoint.parent / "fit.json").is_file()
+    finish(driver("fit", interrupted))
+    fit_a = json.loads((uninterrupted / "fits/depth-2/seed-0/fit.json").read_text())
+    fit_b = json.loads((interrupted / "fits/depth-2/seed-0/fit.json").read_text())
+    assert fit_a["steps"] == fit_b["steps"]
+    assert fit_a["test"] == fit_b["test"]
+    assert fit_a["history"] == fit_b["history"]
+    state_a = torch.load(uninterrupted / "fits/depth-2/seed-0/model.pt", weights_only=True)
+    state_b = torch.load(interrupted / "fits/depth-2/seed-0/model.pt", weights_only=True)
+    for key, value in state_a.items():
+        torch.testing.assert_close(value, state_b[key], rtol=0, atol=0)

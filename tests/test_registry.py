@@ -1,0 +1,119 @@
+"""Cell registry and spec schema: lookup, did-you-mean, extends, one-line errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmark import registry, spec
+from benchmark.errors import SpecError, UnknownCellError
+from conftest import REPO, run_cli
+
+LIF = REPO / "cells" / "lif"
+
+
+def copy_lif(tmp_path: Path, name: str = "mycell") -> Path:
+    folder = tmp_path / name
+    shutil.copytree(LIF, folder)
+    path = folder / "cell.toml"
+    path.write_text(path.read_text().replace('name = "lif"', f'name = "{name}"'))
+    return folder
+
+
+def test_lif_is_registered_with_its_card() -> None:
+    lif = registry.get("lif")
+    assert lif.name == "lif"
+    assert lif.data["kind"] == "control"
+    assert lif.get("simulation.dt_ms") == 0.025
+    assert len(lif.digest()) == 64
+
+
+def test_unknown_cell_suggests_close_names() -> None:
+    with pytest.raises(UnknownCellError, match="did you mean 'lif'"):
+        registry.get("lfi")
+
+
+def test_env_cells_folder_is_searched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_lif(tmp_path, "extra_cell")
+    monkeypatch.setenv("NEURODEPTH_CELLS", str(tmp_path))
+    assert "extra_cell" in registry.discover()
+    assert registry.get("extra_cell").name == "extra_cell"
+
+
+def test_extends_merges_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    child = tmp_path / "lif_ampa"
+    child.mkdir()
+    (child / "cell.toml").write_text(
+        'extends = "lif"\nname = "lif_ampa"\ndescription = "LIF with AMPA only"\n'
+        '[synapses]\nexcitatory = "ampa"\n')
+    monkeypatch.setenv("NEURODEPTH_CELLS", str(tmp_path))
+    merged = registry.get("lif_ampa")
+    assert merged.get("synapses.excitatory") == "ampa"
+    assert merged.get("synapses.inhibitory") == "gaba_a"  # inherited
+    assert merged.get("parameters.n_excitatory") == 80  # inherited
+    assert merged.digest() != registry.get("lif").digest()
+    assert merged.chain[-1] == LIF / "cell.toml"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "fix"),
+    [
+        ('kind = "control"', 'kind = "banana"', "kind", "set kind to one of"),
+        ("dt_ms = 0.025", "dt_ms = -1.0", "simulation.dt_ms", "set simulation.dt_ms"),
+        ("dt_ms = 0.025", 'dt_ms = "fast"', "simulation.dt_ms", "wrong type"),
+        ('excitatory = "ampa_nmda"', 'excitatory = "nmda"', "synapses.excitatory", "ampa_nmda"),
+        ("exc_per_100ms = [0.0, 90.0]", "exc_per_100ms = [90.0, 0.0]",
+         "inputs.trees.soma.exc_per_100ms", "low 90.0 exceeds high"),
+        ('species = "none"\n', "", "species", "missing"),
+    ],
+)
+def test_schema_errors_name_file_field_and_fix(tmp_path: Path, old: str, new: str, field: str,
+                                               fix: str) -> None:
+    folder = copy_lif(tmp_path)
+    path = folder / "cell.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(SpecError) as info:
+        spec.load(folder)
+    message = str(info.value)
+    assert str(path) in message and f"field '{field}'" in message and "fix:" in message
+    assert fix in message
+    assert "\n" not in message
+
+
+def test_folder_name_must_match(tmp_path: Path) -> None:
+    folder = copy_lif(tmp_path)
+    (folder / "cell.toml").write_text((folder / "cell.toml").read_text().replace(
+        'name = "mycell"', 'name = "other"'))
+    with pytest.raises(SpecError, match="field 'name'"):
+        spec.load(folder)
+
+
+def test_cli_unknown_cell_is_one_line_exit_2() -> None:
+    proc = run_cli("run", "--cell", "nosuchcell", "--profile", "smoke")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "unknown cell 'nosuchcell'" in lines[0]
+    assert "benchmark list" in lines[0] or "did you mean" in lines[0]
+
+
+def test_cli_malformed_toml_is_one_line_exit_2(tmp_path: Path) -> None:
+    folder = copy_lif(tmp_path)
+    (folder / "cell.toml").write_text("name = [unclosed\n")
+    proc = run_cli("run", "--cell", str(folder), "--profile", "smoke")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "cell.toml" in lines[0] and "not valid TOML" in lines[0] and "fix:" in lines[0]
+
+
+def test_cli_list_shows_registry_columns() -> None:
+    proc = run_cli("list", check=True)
+    header, *rows = proc.stdout.splitlines()
+    for column in ("NAME", "SPECIES", "KIND", "DESCRIPTION", "DATA", "LICENCE"):
+        assert column in header
+    assert any(row.startswith("lif ") for row in rows)
