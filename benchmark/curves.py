@@ -51,8 +51,7 @@ def depth_row(depth: int, fits: list[dict[str, Any]]) -> tuple[dict[str, Any], s
     row = {
         "depth": depth,
         "parameters": int(fits[0]["parameters"]),
-        "receptive_field_ms": int(fits[0]["config"]["first_kernel_ms"]
-                                  + (depth - 1) * (fits[0]["config"]["kernel_ms"] - 1)),
+        "first_kernel_ms": int(fits[0]["config"]["first_kernel_ms"]),
         "spike_auc": _none(score.summary_auc(seed_aucs)),
         "spike_auc_ci": [_none(lo), _none(hi)],
         "seeds": [{"seed": f["seed"], "steps": f["steps"], "train_seconds": f["train_seconds"],

@@ -56,7 +56,8 @@ def sweep_jobs(run: Path, profile: Profile, n_inputs: int) -> list[FitJob]:
     """Every (depth, seed) network of the profile's sweep."""
     return [
         FitJob(TCNConfig(n_inputs=n_inputs, depth=d, width=profile.width,
-                         first_kernel_ms=profile.first_kernel_ms, kernel_ms=profile.kernel_ms),
+                         first_kernel_ms=profile.first_kernel_ms(d),
+                         kernel_ms=profile.kernel_ms),
                seed, fit_folder(run, d, seed))
         for d in profile.depths for seed in range(profile.n_seeds)
     ]
@@ -130,6 +131,18 @@ def max_output_spikes(duration_ms: int) -> int:
     return round(24 * duration_ms / 6000)
 
 
+@torch.no_grad()
+def init_output_biases(model: TCN, data: Dataset) -> None:
+    """Start the heads at the training data's base rates: the spike head's bias at the
+    log-odds of a spike per 1 ms bin, the soma head's at the mean soma target (mV). The
+    network then spends its first steps on the inputs, not on learning two constants."""
+    train = data.split("train")
+    rate = float(np.mean([s.spike_label.mean() for s in train]))
+    rate = min(max(rate, 1e-6), 0.5)
+    model.spike_head.bias.fill_(float(np.log(rate / (1 - rate))))
+    model.soma_head.bias.fill_(float(np.mean([s.soma_target_mv.mean() for s in train])))
+
+
 def _state_bytes(obj: Any) -> bytes:
     buffer = io.BytesIO()
     torch.save(obj, buffer)
@@ -148,6 +161,7 @@ class Trainer:
         self.best_state: dict[str, torch.Tensor] = {}
         self.history: list[dict[str, float]] = []
         self.elapsed_s = 0.0
+        init_output_biases(self.model, data)
         self._resume()
 
     @property

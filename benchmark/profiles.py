@@ -70,7 +70,7 @@ class Profile:
     train: TrainPlan
     depths: tuple[int, ...]
     width: int
-    first_kernel_ms: int
+    receptive_field_ms: int
     kernel_ms: int
     n_seeds: int
     reference_depth: int
@@ -78,6 +78,22 @@ class Profile:
     score_tolerance: float = 0.002
     device: str = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        deepest = max(self.depths)
+        if self.first_kernel_ms(deepest) < 1:
+            raise ValueError(f"profile {self.name}: receptive field {self.receptive_field_ms} ms "
+                             f"is too short for depth {deepest} with {self.kernel_ms} ms kernels")
+
+    def first_kernel_ms(self, depth: int) -> int:
+        """First-layer kernel (ms) of a network of ``depth`` layers.
+
+        Every depth of the sweep sees the same receptive field (ms): the first kernel takes
+        what the deeper layers' kernels leave, ``T - (depth - 1) (kernel_ms - 1)``. Depth then
+        measures how much nonlinear processing a cell needs, not how far back a network can
+        look (the reference 7-layer network: T = 153 ms, kernels 20 ms, first kernel 39 ms).
+        """
+        return self.receptive_field_ms - (depth - 1) * (self.kernel_ms - 1)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,7 +106,7 @@ PROFILES: dict[str, Profile] = {
         data=DataPlan(n_train=4, n_valid=1, n_test=2, duration_ms=2000, sims_per_shard=2),
         train=TrainPlan(max_steps=30, batch_size=8, window_ms=200, learning_rate=3e-3,
                         eval_every=10, patience=3),
-        depths=(1, 2), width=8, first_kernel_ms=15, kernel_ms=5, n_seeds=1,
+        depths=(1, 2), width=8, receptive_field_ms=30, kernel_ms=5, n_seeds=1,
         reference_depth=2, n_boot=50,
     ),
     "quick": Profile(
@@ -99,7 +115,7 @@ PROFILES: dict[str, Profile] = {
         data=DataPlan(n_train=48, n_valid=8, n_test=16, duration_ms=6000, sims_per_shard=4),
         train=TrainPlan(max_steps=1500, batch_size=16, window_ms=400, learning_rate=3e-3,
                         eval_every=100, patience=4),
-        depths=(1, 2, 3, 4), width=32, first_kernel_ms=35, kernel_ms=11, n_seeds=2,
+        depths=(1, 2, 3, 4), width=32, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
         reference_depth=3,
     ),
     "standard": Profile(
@@ -108,7 +124,7 @@ PROFILES: dict[str, Profile] = {
         data=DataPlan(n_train=400, n_valid=40, n_test=80, duration_ms=6000, sims_per_shard=8),
         train=TrainPlan(max_steps=20000, batch_size=8, window_ms=400, learning_rate=1e-3,
                         eval_every=500, patience=6),
-        depths=(1, 2, 3, 4, 5, 6, 7), width=128, first_kernel_ms=35, kernel_ms=20,
+        depths=(1, 2, 3, 4, 5, 6, 7), width=128, receptive_field_ms=153, kernel_ms=20,
         n_seeds=3, reference_depth=3,
     ),
     "paper": Profile(
@@ -118,7 +134,7 @@ PROFILES: dict[str, Profile] = {
                       sims_per_shard=16),
         train=TrainPlan(max_steps=720000, batch_size=8, window_ms=400, learning_rate=1e-4,
                         eval_every=5000, patience=10),
-        depths=(1, 2, 3, 4, 5, 6, 7), width=128, first_kernel_ms=54, kernel_ms=20,
+        depths=(1, 2, 3, 4, 5, 6, 7), width=128, receptive_field_ms=153, kernel_ms=20,
         n_seeds=3, reference_depth=3, n_boot=1000,
     ),
 }

@@ -1,0 +1,85 @@
+"""Pure logic of the stages, on small synthetic data: atomic writes, shards, labels,
+windows, spike detection, profiles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmark import atomic, profiles, shards
+from benchmark.dataset import Simulation, spike_labels
+from benchmark.worker import detect_spikes
+
+
+def test_atomic_write_leaves_old_file_on_error(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    atomic.write_json(target, {"a": 1})
+    with pytest.raises(RuntimeError), atomic.atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("crash")
+    assert target.read_text().strip().startswith("{")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_shard_roundtrip(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    sims = [shards.SimulationData(sim_index=i, soma_mv=rng.normal(-70, 3, 50).astype(np.float32),
+                                  spike_times_ms=np.array([10.2, 30.7][:i + 1]),
+                                  input_channel=np.array([0, 2, 1][: 3 - i], np.int32),
+                                  input_time_ms=np.array([1, 5, 9][: 3 - i], np.int32))
+            for i in range(2)]
+    sites = {"section": ["soma"] * 3, "tree": ["soma"] * 3, "kind": ["exc", "exc", "inh"],
+             "x": [0.5] * 3, "distance_um": [0.0] * 3, "length_um": [20.0] * 3}
+    path = tmp_path / shards.shard_name(3)
+    shards.write_shard(path, sims, sites, {"cell": "x", "seed": 1})
+    assert path.name == "shard-00003.h5" and shards.is_complete(path)
+    back = shards.read_shard(path)
+    for a, b in zip(sims, back, strict=True):
+        assert a.sim_index == b.sim_index
+        np.testing.assert_array_equal(a.soma_mv, b.soma_mv)
+        np.testing.assert_array_equal(a.spike_times_ms, b.spike_times_ms)
+        np.testing.assert_array_equal(a.input_channel, b.input_channel)
+        np.testing.assert_array_equal(a.input_time_ms, b.input_time_ms)
+    assert list(shards.read_sites(path)["kind"]) == ["exc", "exc", "inh"]
+    assert shards.read_attrs(path)["seed"] == 1
+    assert not shards.is_complete(tmp_path / "missing.h5")
+
+
+def test_spike_label_bin_rule() -> None:
+    # a spike at t falls in bin int(t - 0.5) (reference protocol, Recording and targets)
+    label = spike_labels(np.array([0.2, 10.4, 10.6, 99.9]), 100)
+    assert list(np.flatnonzero(label)) == [0, 9, 10, 99]
+
+
+def test_detect_spikes_takes_each_excursion_maximum() -> None:
+    dt = 0.025
+    v = np.full(400, -70.0)
+    v[100:140] = np.linspace(-30, 20, 40)  # one excursion peaking at index 139
+    v[200:210] = [-20, 10, 15, 12, 15.5, 0, -10, -24, -30, -60]  # two bumps, one excursion
+    times = detect_spikes(v, dt, -25.0)
+    np.testing.assert_allclose(times, [139 * dt, 204 * dt])
+
+
+def test_dense_window_pads_before_the_start() -> None:
+    sim = Simulation(sim_index=0, input_channel=np.array([1, 0, 2]),
+                     input_time_ms=np.array([0, 3, 7]),
+                     spike_label=np.zeros(10, bool), soma_target_mv=np.zeros(10, np.float32))
+    window = sim.dense_inputs(3, -2, 4)
+    assert window.shape == (3, 6)
+    assert window[1, 2] == 1 and window[0, 5] == 1 and window.sum() == 2
+
+
+def test_every_depth_sees_the_profile_receptive_field() -> None:
+    for profile in profiles.PROFILES.values():
+        for depth in profile.depths:
+            k1 = profile.first_kernel_ms(depth)
+            assert k1 >= 1
+            assert k1 + (depth - 1) * (profile.kernel_ms - 1) == profile.receptive_field_ms
+    assert profiles.get("paper").first_kernel_ms(7) == 39  # reference: 35-54 ms
+
+
+def test_unknown_profile_is_a_user_error() -> None:
+    with pytest.raises(Exception, match="choose one of smoke, quick, standard, paper"):
+        profiles.get("huge")
