@@ -173,7 +173,8 @@ def replay(spec: CellSpec, inputs: Path, folder: Path, *,
     files = data_files.ensure(spec)
     attrs = {"cell": spec.name, "cell_digest": spec.digest(), "replay": str(inputs),
              "dt_ms": float(spec.get("simulation.dt_ms"))}
-    tasks = [ShardTask(spec_data=dict(spec.data), cell_digest=spec.digest(), protocol={},
+    params = spec.protocol_params().to_dict()
+    tasks = [ShardTask(spec_data=dict(spec.data), cell_digest=spec.digest(), protocol=params,
                        seed=0, sim_indices=[k], duration_ms=0,
                        out_path=str(folder / shards.shard_name(k)), attrs=attrs, files=files,
                        replay_path=str(inputs.resolve()))

@@ -132,3 +132,38 @@ def test_killed_training_resumes_to_the_same_network(reference_sims: Path,
     state_b = torch.load(interrupted / "fits/depth-2/seed-0/model.pt", weights_only=True)
     for key, value in state_a.items():
         torch.testing.assert_close(value, state_b[key], rtol=0, atol=0)
+
+
+def test_replayed_inputs_reproduce_the_simulation(reference_sims: Path, tmp_path: Path) -> None:
+    """Inputs given in a file (replay) drive the cell exactly as the generated ones did."""
+    from benchmark import protocol
+
+    original = load_sims(reference_sims / "simulations")
+    picked = [original[0], original[3]]
+    replay_file = tmp_path / "inputs.npz"
+    protocol.save_replay(replay_file, [(s.input_channel, s.input_time_ms, len(s.soma_mv))
+                                       for s in picked])
+    out = tmp_path / "runs"
+    proc = subprocess.run([sys.executable, "-m", "benchmark", "simulate", "--cell", "lif",
+                           "--profile", "smoke", "--out", str(out), "--replay", str(replay_file)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    replayed = load_sims(out / "lif" / "smoke" / "seed-0" / "replay" / "inputs")
+    for k, sim in enumerate(picked):
+        np.testing.assert_array_equal(replayed[k].soma_mv, sim.soma_mv)
+        np.testing.assert_array_equal(replayed[k].spike_times_ms, sim.spike_times_ms)
+
+
+def test_replay_with_a_bad_channel_is_a_one_line_error(tmp_path: Path) -> None:
+    from benchmark import protocol
+
+    replay_file = tmp_path / "bad.npz"
+    protocol.save_replay(replay_file, [(np.array([5000], np.int32), np.array([3], np.int32),
+                                        1000)])
+    proc = subprocess.run([sys.executable, "-m", "benchmark", "simulate", "--cell", "lif",
+                           "--profile", "smoke", "--out", str(tmp_path / "runs"),
+                           "--replay", str(replay_file)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bad.npz" in lines[0] and "channel" in lines[0], proc.stderr
