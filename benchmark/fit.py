@@ -172,7 +172,7 @@ class Trainer:
     def _resume(self) -> None:
         if not self.checkpoint.is_file():
             return
-        state = torch.load(self.checkpoint, weights_only=False, map_location=self.device)
+        state = torch.load(self.checkpoint, weights_only=True, map_location=self.device)
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["optimizer"])
         self.rng.bit_generator.state = state["rng"]
