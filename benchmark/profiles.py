@@ -112,10 +112,11 @@ PROFILES: dict[str, Profile] = {
         depths=(1, 2), width=8, receptive_field_ms=30, kernel_ms=5, n_seeds=1,
         reference_depth=2, n_boot=50,
     ),
-    # quick: the soma loss weight is 100x the reference's 0.02. With minutes of training
-    # the dense voltage target is what teaches the first layer; the spike loss alone
-    # memorises the few hundred output spikes. Measured on the lif cell (128 training
-    # simulations, depth 1, 1500 steps): test spike AUC 0.934 at 0.02, 0.956 at 2.0.
+    # smoke and quick: the soma loss weight is 100x the reference's 0.02. With minutes of
+    # training the dense voltage target is what teaches the first layer; the spike loss
+    # alone memorises the few hundred output spikes (exploratory side-by-side runs on an
+    # earlier lif variant: depth-1 test spike AUC rose from 0.934 at 0.02 to 0.956 at 2.0;
+    # figures in the session note of 2026-11-23).
     "quick": Profile(
         name="quick",
         description="laptop: minutes for a point neuron; small data, small networks",
