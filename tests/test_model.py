@@ -14,11 +14,18 @@ def _eval_model(config: TCNConfig = CONFIG, seed: int = 0) -> TCN:
     model = init_seeded(config, seed).double()
     model.eval()
     # non-trivial BatchNorm statistics, so normalisation is part of what is tested
+    generator = torch.Generator().manual_seed(seed)
     for module in model.modules():
         if isinstance(module, torch.nn.BatchNorm1d):
-            module.running_mean.uniform_(-0.5, 0.5)
-            module.running_var.uniform_(0.5, 2.0)
+            module.running_mean.uniform_(-0.5, 0.5, generator=generator)
+            module.running_var.uniform_(0.5, 2.0, generator=generator)
     return model
+
+
+def _inputs(batch: int, time_ms: int, seed: int = 0) -> torch.Tensor:
+    """Reproducible random inputs (an unseeded draw can leave every ReLU off at one bin)."""
+    generator = torch.Generator().manual_seed(seed)
+    return torch.rand(batch, 5, time_ms, dtype=torch.float64, generator=generator)
 
 
 def _outputs(model: TCN, x: torch.Tensor, causal_pad: bool = True) -> torch.Tensor:
@@ -45,7 +52,7 @@ def test_config_round_trip_and_validation() -> None:
 
 def test_output_lengths() -> None:
     model = _eval_model()
-    x = torch.rand(2, 5, 40, dtype=torch.float64)
+    x = _inputs(2, 40)
     spike, soma = model(x)
     assert spike.shape == soma.shape == (2, 40)
     spike, soma = model(x, causal_pad=False)
@@ -54,7 +61,7 @@ def test_output_lengths() -> None:
 
 def test_unpadded_equals_padded_tail() -> None:
     model = _eval_model()
-    x = torch.rand(1, 5, 30, dtype=torch.float64)
+    x = _inputs(1, 30)
     rf = CONFIG.receptive_field_ms
     padded, unpadded = _outputs(model, x), _outputs(model, x, causal_pad=False)
     torch.testing.assert_close(padded[..., rf - 1:], unpadded)
@@ -62,7 +69,7 @@ def test_unpadded_equals_padded_tail() -> None:
 
 def test_causality() -> None:
     model = _eval_model()
-    x = torch.rand(1, 5, 50, dtype=torch.float64)
+    x = _inputs(1, 50)
     base = _outputs(model, x)
     for t in (0, 17, 49):
         y = x.clone()
@@ -75,7 +82,7 @@ def test_causality() -> None:
 def test_receptive_field_edge() -> None:
     model = _eval_model()
     rf = CONFIG.receptive_field_ms
-    x = torch.rand(1, 5, 50, dtype=torch.float64)
+    x = _inputs(1, 50)
     t = 40
     base = _outputs(model, x)[..., t]
     inside, outside = x.clone(), x.clone()
