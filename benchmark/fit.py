@@ -107,9 +107,9 @@ def test_metrics(model: TCN, data: Dataset, device: torch.device, n_boot: int) -
         for s, (prob, soma) in zip(sims, predict(model, sims, data.n_inputs, device), strict=True)
     ]
     cap = max_output_spikes(sims[0].duration_ms)
-    result: dict[str, Any] = metrics.evaluate(outputs, max_output_spikes=cap, n_boot=n_boot,
-                                              seed=0)
     boots = metrics.bootstrap_metrics(outputs, max_output_spikes=cap, n_boot=n_boot, seed=0)
+    result: dict[str, Any] = metrics.evaluate(outputs, max_output_spikes=cap, n_boot=n_boot,
+                                              seed=0, boots=boots)
     result["spike_auc_boot"] = [None if not np.isfinite(v) else float(v)
                                 for v in boots["spike_auc"]]
     return _finite(result)
@@ -155,23 +155,23 @@ class Trainer:
     def __init__(self, job: FitJob, data: Dataset, plan: TrainPlan, device: torch.device) -> None:
         self.job, self.data, self.plan, self.device = job, data, plan, device
         self.model = init_seeded(job.config, job.seed).to(device)
-        self.opt = torch.optim.NAdam(self.model.parameters(), lr=plan.learning_rate,
-                                     weight_decay=plan.weight_decay, decoupled_weight_decay=True)
+        self.opt = torch.optim.NAdam(self.model.parameters(), lr=plan.learning_rate)
         self.rng = np.random.default_rng(np.random.SeedSequence([job.seed, job.config.depth]))
         self.step, self.best_loss, self.bad_checks = 0, float("inf"), 0
         self.best_state: dict[str, torch.Tensor] = {}
         self.history: list[dict[str, float]] = []
         self.elapsed_s = 0.0
-        init_output_biases(self.model, data)
-        self._resume()
+        if not self._resume():
+            init_output_biases(self.model, data)
 
     @property
     def checkpoint(self) -> Path:
         return self.job.folder / "checkpoint.pt"
 
-    def _resume(self) -> None:
+    def _resume(self) -> bool:
+        """Restore the checkpoint if there is one; True when it did."""
         if not self.checkpoint.is_file():
-            return
+            return False
         state = torch.load(self.checkpoint, weights_only=True, map_location=self.device)
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["optimizer"])
@@ -180,6 +180,7 @@ class Trainer:
         self.bad_checks, self.best_state = state["bad_checks"], state["best_state"]
         self.history, self.elapsed_s = state["history"], state["elapsed_s"]
         log(f"resume {self.job.folder.name} depth {self.job.config.depth} at step {self.step}")
+        return True
 
     def _save_checkpoint(self) -> None:
         state = {"model": self.model.state_dict(), "optimizer": self.opt.state_dict(),

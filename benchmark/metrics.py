@@ -9,7 +9,7 @@ percentile-bootstrap intervals over test simulations.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -331,13 +331,16 @@ def evaluate(
     n_boot: int = 200,
     ci: float = 0.95,
     seed: int = 0,
+    boots: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, float | int | list[float]]:
     """Score predictions on test simulations (1 ms bins).
 
     Point estimates pool every bin after the first ``skip_ms`` ms over the kept simulations
     (those with at most ``max_output_spikes`` label spikes over the whole simulation; None
     keeps all). Each metric ``m`` gets ``m_ci``: a ``ci`` percentile-bootstrap interval over
-    simulations (see :func:`bootstrap_metrics`).
+    simulations (see :func:`bootstrap_metrics`). A caller that needs the resamples too passes
+    them as ``boots`` (made by :func:`bootstrap_metrics` with the same arguments), so they are
+    computed once.
 
     Returns:
         ``spike_auc``, ``tpr_at_0.25pct_fpr``, ``soma_rmse_mv`` (mV),
@@ -353,7 +356,8 @@ def evaluate(
         soma_rmse(pooled.pred, pooled.target) if has_bins else float("nan"),
         explained_variance(pooled.pred, pooled.target) if has_bins else float("nan"),
     )
-    boots = bootstrap_metrics(sims, skip_ms, max_output_spikes, n_boot, seed)
+    if boots is None:
+        boots = bootstrap_metrics(sims, skip_ms, max_output_spikes, n_boot, seed)
     result: dict[str, float | int | list[float]] = dict(zip(METRIC_NAMES, point, strict=True))
     result["n_sims_used"] = pooled.n_sims
     result["n_sims_excluded"] = n_excluded

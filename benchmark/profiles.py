@@ -7,7 +7,7 @@ Every number here is recorded in each result record, so a score always says how 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from benchmark.errors import UserError
@@ -48,8 +48,6 @@ class TrainPlan:
         spike_weight / soma_weight: weights of the spike BCE and soma MSE losses.
         eval_every: steps between validation checks (and checkpoints).
         patience: validation checks without improvement before early stopping.
-        weight_decay: decoupled weight decay of NAdam (per unit learning rate); it keeps a
-            first layer that reads many channels from memorising the few output spikes.
     """
 
     max_steps: int
@@ -60,7 +58,6 @@ class TrainPlan:
     soma_weight: float = 0.02
     eval_every: int = 100
     patience: int = 5
-    weight_decay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,6 @@ class Profile:
     n_boot: int = 200
     score_tolerance: float = 0.002
     device: str = "auto"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         deepest = max(self.depths)

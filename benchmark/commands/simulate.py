@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmark import data_files, simulation
+from benchmark import simulation
 from benchmark.commands import common
 
 HELP = "simulation stage: write the cell's simulation shards"
@@ -22,7 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     spec, profile, store = common.resolve(args)
-    data_files.ensure(spec)
     if args.replay is not None:
         folder = simulation.replay(spec, args.replay, store.folder / "replay" / args.replay.stem,
                                    n_workers=args.workers)
