@@ -72,19 +72,34 @@ def simulation_summary(run: Path) -> dict[str, Any]:
             "mean_output_rate_hz": spikes / max(n_sims * duration_ms / 1000.0, 1e-9)}
 
 
+UNDETERMINED = (
+    "undetermined: no fitted network has a finite test spike AUC, because the kept test "
+    "simulations hold no output spike after the first 500 ms (or all exceed the spike cap); "
+    "use a profile with more or longer test simulations")
+
+
+def score_block(results: tuple[score.DepthResult, ...], rule: score.ScoreRule) -> dict[str, Any]:
+    """The record's score: the minimal depth by the rule, or an undetermined score (all
+    fields None but the reason) when no depth has a finite AUC to compare."""
+    if not any(np.isfinite(a) for r in results for a in r.seed_aucs):
+        return {"minimal_depth": None, "censored": False, "best_depth": None,
+                "best_auc": None, "threshold": None, "reason": UNDETERMINED}
+    outcome = score.minimal_depth(results, rule)
+    return {"minimal_depth": outcome.minimal_depth, "censored": outcome.censored,
+            "best_depth": outcome.best_depth, "best_auc": _none(outcome.best_auc),
+            "threshold": _none(outcome.threshold), "reason": outcome.reason}
+
+
 def score_run(run: Path, profile: Profile) -> dict[str, Any]:
     """Score a run from its fits; writes and returns ``scores.json``'s content."""
     fits = load_fits(run, profile)
     rows, results = zip(*(depth_row(d, fits[d]) for d in sorted(fits)), strict=True)
     rule = score.ScoreRule(tolerance=profile.score_tolerance)
-    outcome = score.minimal_depth(results, rule)
     ref = max(d for d in profile.depths if d <= profile.reference_depth)
     ref_auc = next(r["spike_auc"] for r in rows if r["depth"] == ref)
     scores = {
         "per_depth": list(rows),
-        "score": {"minimal_depth": outcome.minimal_depth, "censored": outcome.censored,
-                  "best_depth": outcome.best_depth, "best_auc": _none(outcome.best_auc),
-                  "threshold": _none(outcome.threshold), "reason": outcome.reason,
+        "score": {**score_block(results, rule),
                   "rule": {"tolerance": rule.tolerance, "statistic": rule.statistic,
                            "use_ci": rule.use_ci}},
         "fci": {"value": None if ref_auc is None else _none(score.fci(ref_auc)),

@@ -8,6 +8,7 @@ the per-depth curves with intervals, the score, the FCI, and the wall time per s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -19,6 +20,7 @@ from typing import Any
 
 import jsonschema
 
+from benchmark import mechanisms
 from benchmark.errors import UserError
 from benchmark.profiles import Profile
 from benchmark.simulation import SimulationPlan
@@ -67,6 +69,14 @@ def hardware(device: str) -> dict[str, Any]:
     return info
 
 
+def mechanisms_digest(spec: CellSpec) -> str:
+    """sha256 over the cell's mod files (names and bytes): what the cell's channels are."""
+    digest = hashlib.sha256()
+    for path in mechanisms.mod_files(spec.mechanism_sources()):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def build(spec: CellSpec, plan: SimulationPlan, profile: Profile, scores: dict[str, Any],
           timings: dict[str, float], device: str) -> dict[str, Any]:
     """Assemble a record from the stored outputs of a run."""
@@ -75,7 +85,9 @@ def build(spec: CellSpec, plan: SimulationPlan, profile: Profile, scores: dict[s
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "cell": {"name": spec.name, "version": spec.data["version"], "digest": spec.digest(),
                  "species": spec.data["species"], "kind": spec.data["kind"],
-                 "description": spec.description, "source": dict(spec.data["source"])},
+                 "description": spec.description, "source": dict(spec.data["source"]),
+                 "files": {f.name: f.sha256 for f in spec.files},
+                 "mechanisms": mechanisms_digest(spec)},
         "protocol": {"version": plan.protocol_version, "digest": plan.protocol_digest,
                      "params": plan.protocol},
         "profile": profile.to_dict(),
@@ -114,10 +126,11 @@ def print_summary(record: dict[str, Any], stream: Any = sys.stdout) -> None:
     """The score and the per-depth curve, as a short table."""
     s, f = record["score"], record["fci"]
     more = "+ (censored: deeper networks might still help)" if s["censored"] else ""
+    depth = s["minimal_depth"] if s["minimal_depth"] is not None else "undetermined"
     print(f"cell {record['cell']['name']} ({record['profile']['name']} profile): "
-          f"functional complexity = minimal depth {s['minimal_depth']}{more}", file=stream)
-    print(f"  FCI {f['value']:.3f} at depth {f['reference_depth']} "
-          f"(spike AUC {f['spike_auc']:.4f})", file=stream)
+          f"functional complexity = minimal depth {depth}{more}", file=stream)
+    print(f"  FCI {_fmt(f['value'], 3)} at depth {f['reference_depth']} "
+          f"(spike AUC {_fmt(f['spike_auc'])})", file=stream)
     print("  depth  params     spike AUC [95% CI]          TPR@0.25%  RMSE mV  EV", file=stream)
     for row in record["per_depth"]:
         lo, hi = row["spike_auc_ci"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmark import parameters
 from benchmark.errors import SpecError
 from benchmark.protocol import ProtocolParams, TreeRates
 
@@ -29,6 +30,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 SPEC_FILE = "cell.toml"
 SCHEMA_VERSION = 1
 KINDS = ("detailed", "control", "point")
+INTEGRATION_METHODS = ("backward_euler", "crank_nicolson")  # NEURON secondorder 0 or 2
 SYNAPSE_MODELS = {"excitatory": ("ampa_nmda", "ampa"), "inhibitory": ("gaba_a",)}
 
 
@@ -79,6 +81,9 @@ FIELDS: tuple[Field, ...] = (
     Field("simulation.v_init_mv", NUMBER, True, "set simulation.v_init_mv, e.g. -70.0"),
     Field("simulation.celsius_degc", NUMBER, True, "set simulation.celsius_degc, e.g. 34.0"),
     Field("simulation.spike_threshold_mv", NUMBER, True, "set spike_threshold_mv = -25.0"),
+    Field("simulation.integration", str, False,
+          f"set simulation.integration to one of {', '.join(INTEGRATION_METHODS)}",
+          _one_of(INTEGRATION_METHODS)),
     Field("synapses.excitatory", str, True, "set synapses.excitatory = \"ampa_nmda\" or \"ampa\"",
           _one_of(SYNAPSE_MODELS["excitatory"])),
     Field("synapses.inhibitory", str, True, "set synapses.inhibitory = \"gaba_a\"",
@@ -235,6 +240,7 @@ def validate(path: Path, data: Mapping[str, Any]) -> None:
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise SpecError(path, f"files.{name}.sha256", "is not 64 lowercase hex digits",
                             "paste the output of `sha256sum FILE`")
+    parameters.check(path, data)
 
 
 def load(folder: Path, resolve: Callable[[str], Path] | None = None) -> CellSpec:

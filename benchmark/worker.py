@@ -17,6 +17,7 @@ import numpy as np
 from benchmark import protocol, shards
 
 _STATE: dict[str, Any] = {}
+SECOND_ORDER = {"backward_euler": 0, "crank_nicolson": 2}  # NEURON's h.secondorder
 
 
 @dataclass
@@ -98,6 +99,7 @@ def simulate_one(spec_data: dict[str, Any], channel: np.ndarray, time_ms: np.nda
     dt = float(sim["dt_ms"])
     h.dt, h.tstop, h.celsius = dt, float(duration_ms), float(sim["celsius_degc"])
     h.steps_per_ms = 1.0 / dt
+    h.secondorder = SECOND_ORDER[sim.get("integration", "backward_euler")]
     v_rec = h.Vector().record(cell.soma._ref_v, dt)
     player.set_events(channel, time_ms.astype(np.float64))
     player.run(float(duration_ms), float(sim["v_init_mv"]))

@@ -119,3 +119,38 @@ def test_cli_list_shows_registry_columns() -> None:
     for column in ("NAME", "SPECIES", "KIND", "DESCRIPTION", "DATA", "LICENCE"):
         assert column in header
     assert any(row.startswith("lif ") for row in rows)
+
+
+L5PC = REPO / "cells" / "l5pc_hay2011"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "fix"),
+    [
+        ('file = "cell1.asc"', 'file = "cell2.asc"', "parameters.morphology.file",
+         "add a [files.\"cell2.asc\"] table"),
+        ("segment_length_um = 40.0", "", "parameters.morphology.segment_length_um",
+         "add segment_length_um under [parameters.morphology]"),
+        ('form = "window"', 'form = "step"', "parameters.distributions[1].form",
+         "use one of exponential, window"),
+        ("synapse_regions = { basal = \"dend\", apical = \"apic\" }",
+         "synapse_regions = { basal = \"dend\", apical = \"tuft\" }",
+         "parameters.synapse_regions.apical", "use one of soma, dend, apic, axon"),
+        ("[parameters.regions.dend]\ncm_uf_per_cm2 = 2.0", "[parameters.regions.dend]\n"
+         "cm_uf_per_cm2 = \"two\"", "parameters.regions.dend.cm_uf_per_cm2", "give"),
+    ],
+)
+def test_detailed_parameters_are_checked_when_loaded(tmp_path: Path, old: str, new: str,
+                                                     field: str, fix: str) -> None:
+    """A broken [parameters] table of a detailed cell fails at load, in the parent, with
+    one line naming the file, the field and the fix (not a traceback from a worker)."""
+    folder = tmp_path / "l5pc_hay2011"
+    shutil.copytree(L5PC, folder)
+    path = folder / "cell.toml"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(SpecError) as info:
+        spec.load(folder)
+    message = str(info.value)
+    assert str(path) in message and f"field '{field}'" in message and fix in message
+    assert "\n" not in message

@@ -114,3 +114,18 @@ def test_result_dict_is_json_ready() -> None:
     result = minimal_depth(_results({1: [0.97], 2: [0.98]}))
     data = json.loads(json.dumps(result.to_dict()))
     assert data["per_depth"]["2"] == pytest.approx(0.98) and data["minimal_depth"] == 2
+
+
+def test_no_finite_auc_gives_an_undetermined_score() -> None:
+    """A run whose test simulations hold no output spike cannot be scored: the record says
+    so (minimal depth None, a reason) instead of the scoring stage crashing."""
+    from benchmark import curves
+    from benchmark.score import ScoreRule
+
+    nan = float("nan")
+    results = (DepthResult(1, [nan, nan]), DepthResult(2, [nan]))
+    block = curves.score_block(results, ScoreRule())
+    assert block["minimal_depth"] is None and block["best_depth"] is None
+    assert block["reason"].startswith("undetermined")
+    scored = curves.score_block((DepthResult(1, [0.9, 0.91]), DepthResult(2, [nan])), ScoreRule())
+    assert scored["minimal_depth"] == 1

@@ -8,7 +8,10 @@ from typing import Any
 
 from benchmark.errors import UserError
 
-BUILDERS = {"lif": "benchmark.nrn.lif:build"}
+BUILDERS = {
+    "lif": "benchmark.nrn.lif:build",
+    "detailed": "benchmark.nrn.detailed:build",
+}
 
 
 def get(name: str) -> Callable[[Mapping[str, Any], Mapping[str, str]], Any]:
