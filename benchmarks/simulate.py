@@ -4,8 +4,8 @@ usage: python benchmarks/simulate.py [--cells l5pc_hay2011 l5pc_hay2011_no_nmda]
            [--n-sims 2] [--duration-ms 6000] [--settings euler-0.025 cn-0.05 ...]
 
 For each cell, every setting simulates the same inputs (the cell's common protocol, run
-seed 0, simulation indices 0..n-1) in one worker process, one after another, so the
-settings are measured side by side in one run. Each setting's CPU time is the worker's
+seed 0, simulation indices 0..n-1) in worker processes (``--workers``), so the settings
+are measured side by side in one run. Each setting's CPU time is the worker's
 ``time.process_time`` around each simulation (build excluded). Accuracy is measured
 against the first setting (the reference, backward Euler at 0.025 ms): the fraction of reference
 soma spikes with a spike of the setting within 1 ms (and the count of extra spikes), and
@@ -127,14 +127,16 @@ def compare(ref: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
             "soma_rmse_mv": (sq / n) ** 0.5, "clipped_soma_rmse_mv": (sq_clip / n) ** 0.5}
 
 
-def bench_cell(name: str, settings: list[str], n_sims: int, duration_ms: int) -> dict[str, Any]:
+def bench_cell(name: str, settings: list[str], n_sims: int, duration_ms: int,
+               workers: int = 1) -> dict[str, Any]:
     spec = registry.get(name)
     files = data_files.ensure(spec)
     library = mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
     results: dict[str, Any] = {}
-    with executors.simulation_pool(library, 1) as pool:
-        raw = {s: pool.submit(run_setting, dict(spec.data), spec.digest(), files, s, n_sims,
-                              duration_ms).result() for s in settings}
+    with executors.simulation_pool(library, workers) as pool:
+        futures = {s: pool.submit(run_setting, dict(spec.data), spec.digest(), files, s, n_sims,
+                                  duration_ms) for s in settings}
+        raw = {s: f.result() for s, f in futures.items()}
     ref = raw[settings[0]]
     for s in settings:
         cpu = float(np.sum(raw[s]["cpu_s"]))
@@ -161,6 +163,9 @@ def main() -> None:
                         default=["euler-0.025", "euler-0.05", "cn-0.05"])
     parser.add_argument("--n-sims", type=int, default=2)
     parser.add_argument("--duration-ms", type=int, default=6000)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes (settings run in parallel; CPU time is per "
+                             "process, so the ratios stay comparable)")
     args = parser.parse_args()
     report = {
         "benchmark": "simulate",
@@ -169,7 +174,7 @@ def main() -> None:
         "reference_setting": args.settings[0], "machine": platform.processor() or
         platform.machine(), "python": platform.python_version(),
         "neuron": mechanisms.neuron_version(),
-        "cells": {c: bench_cell(c, args.settings, args.n_sims, args.duration_ms)
+        "cells": {c: bench_cell(c, args.settings, args.n_sims, args.duration_ms, args.workers)
                   for c in args.cells},
     }
     print(json.dumps(report, indent=2))
