@@ -28,7 +28,7 @@ LIF = {
     "t_peak_ms": NUMBER, "t_refrac_ms": NUMBER,
 }
 MORPHOLOGY = {"file": str, "format": str, "segment_length_um": NUMBER, "axon": Mapping}
-AXON = {"sections": int, "length_um": NUMBER, "diam_um": NUMBER}
+AXON = {"sections": int, "length_um": NUMBER, "diam_um": (int, float, str)}
 REGION = {"cm_uf_per_cm2": NUMBER, "g_pas_s_per_cm2": NUMBER}
 
 
@@ -66,6 +66,9 @@ def check_detailed(path: Path, data: Mapping[str, Any]) -> None:
     morph = params["morphology"]
     _need(path, morph, MORPHOLOGY, "parameters.morphology")
     _need(path, morph["axon"], AXON, "parameters.morphology.axon")
+    if isinstance(morph["axon"]["diam_um"], str) and morph["axon"]["diam_um"] != "reconstruction":
+        raise SpecError(path, "parameters.morphology.axon.diam_um", "is not a number",
+                        "give a diameter in um or \"reconstruction\"")
     if morph["file"] not in data.get("files", {}):
         raise SpecError(path, "parameters.morphology.file", f"'{morph['file']}' is not a data "
                         "file of the cell", f"add a [files.\"{morph['file']}\"] table")

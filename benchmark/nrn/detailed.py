@@ -3,7 +3,9 @@
 Parameters (``[parameters]`` of the cell's spec; units in the names):
     morphology: ``file`` (name of a data file of the spec), ``format`` (``neurolucida`` or
         ``swc``), ``segment_length_um`` (nseg rule), ``axon`` = {``sections``,
-        ``length_um``, ``diam_um``} (the stub that replaces the reconstructed axon).
+        ``length_um``, ``diam_um``} (the stub that replaces the reconstructed axon;
+        ``diam_um = "reconstruction"`` takes Hay et al. 2011's diameters, see
+        :func:`benchmark.nrn.morphology.replace_axon`).
     passive, regions, distributions, distance_origin: see :mod:`benchmark.nrn.biophysics`.
     synapse_regions: input tree name -> region, e.g. {basal = "dend", apical = "apic"};
         the order of the table is the channel order within each kind.

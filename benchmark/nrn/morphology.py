@@ -83,18 +83,39 @@ def load(path: Path | str, fmt: str = "neurolucida") -> Morphology:
     return morph
 
 
-def replace_axon(morph: Morphology, n_sections: int, length_um: float, diam_um: float) -> None:
-    """Delete the reconstructed axon and attach a stub of ``n_sections`` sections (um)."""
+def replace_axon(morph: Morphology, n_sections: int, length_um: float,
+                 diam_um: float | str) -> None:
+    """Delete the reconstructed axon and attach a stub of ``n_sections`` sections (um).
+
+    ``diam_um`` is a diameter (um), or ``"reconstruction"`` for Hay et al. 2011's rule
+    (two sections only): the first takes the diameter of the reconstruction's first axon
+    section, the second that of the first axon section whose middle lies more than 60 um
+    from the soma (the first section's when there is none).
+    """
+    diams = ([float(diam_um)] * n_sections if not isinstance(diam_um, str)
+             else _reconstruction_diams(morph, n_sections))
     for sec in morph.axon:
         h.delete_section(sec=sec)
     morph.axon.clear()
     parent = morph.soma[0](0.5)
     for i in range(n_sections):
         sec = h.Section(name=f"axon[{i}]")
-        sec.L, sec.diam = length_um, diam_um
+        sec.L, sec.diam = length_um, diams[i]
         sec.connect(parent)
         parent = sec(1.0)
         morph.axon.append(sec)
+
+
+def _reconstruction_diams(morph: Morphology, n_sections: int) -> list[float]:
+    if n_sections != 2:
+        raise ValueError("axon diam_um = \"reconstruction\" needs sections = 2")
+    if not morph.axon:
+        return [1.0, 1.0]
+    first = float(morph.axon[0](0.5).diam)
+    origin = morph.soma[0](0.0)
+    far = next((float(sec(0.5).diam) for sec in morph.axon
+                if h.distance(origin, sec(0.5)) > 60.0), first)
+    return [first, far]
 
 
 def apply_segment_rule(morph: Morphology, segment_length_um: float) -> None:
