@@ -47,7 +47,8 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The CPU model name (from /proc/cpuinfo where there is one)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -61,7 +62,7 @@ def hardware(device: str) -> dict[str, Any]:
     """The machine a run used (CPU model and count, the training device, the GPU if any)."""
     import torch
 
-    info: dict[str, Any] = {"platform": platform.platform(), "cpu": _cpu_model(),
+    info: dict[str, Any] = {"platform": platform.platform(), "cpu": cpu_model(),
                             "cpu_count": os.cpu_count() or 1, "device": device,
                             "torch_threads": torch.get_num_threads()}
     if device.startswith("cuda") and torch.cuda.is_available():

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -32,7 +33,15 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmark import data_files, executors, mechanisms, protocol, registry, worker  # noqa: E402
+from benchmark import (  # noqa: E402
+    data_files,
+    executors,
+    mechanisms,
+    protocol,
+    record,
+    registry,
+    worker,
+)
 
 SPIKE_TOLERANCE_MS = 1.0
 CLIP_MV = -55.0  # the soma target's clip level (reference protocol): what the networks fit
@@ -171,8 +180,8 @@ def main() -> None:
         "benchmark": "simulate",
         "cell_settings": {c: _cell_setting(c) for c in args.cells},
         "n_sims": args.n_sims, "duration_ms": args.duration_ms,
-        "reference_setting": args.settings[0], "machine": platform.processor() or
-        platform.machine(), "python": platform.python_version(),
+        "reference_setting": args.settings[0], "cpu": record.cpu_model(),
+        "cpu_count": os.cpu_count(), "python": platform.python_version(),
         "neuron": mechanisms.neuron_version(),
         "cells": {c: bench_cell(c, args.settings, args.n_sims, args.duration_ms, args.workers)
                   for c in args.cells},
