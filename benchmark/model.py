@@ -11,6 +11,10 @@ Causality holds in evaluation mode (``model.eval()``). In training mode ``BatchN
 normalises with statistics of the whole batch, future bins included; that is the standard
 training-time behaviour and does not leak the target, but it means the
 "output at t depends only on inputs at <= t" guarantee is an evaluation-mode property.
+
+With ``TCNConfig.sparse_input`` the first layer is a :class:`benchmark.sparse.SparseConv1d`:
+the same parameters (and state_dict keys), computed from the input spike events instead of
+a dense convolution over every channel and bin; checkpoints load either way.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 from torch.nn import functional
+
+from benchmark.sparse import SparseConv1d, SpikeEvents, events_from_dense
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class TCNConfig:
         first_kernel_ms: kernel length of the first layer (ms = 1 ms bins).
         kernel_ms: kernel length of every later layer (ms).
         n_outputs_soma: channels of the voltage head (1 = soma voltage only).
+        sparse_input: compute the first layer from the input spike events
+            (:mod:`benchmark.sparse`); same parameters and outputs, faster on sparse inputs.
     """
 
     n_inputs: int
@@ -42,6 +50,7 @@ class TCNConfig:
     first_kernel_ms: int
     kernel_ms: int
     n_outputs_soma: int = 1
+    sparse_input: bool = False
 
     def __post_init__(self) -> None:
         for name in ("n_inputs", "depth", "width", "first_kernel_ms", "kernel_ms",
@@ -49,20 +58,24 @@ class TCNConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"TCNConfig.{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.sparse_input, bool):
+            raise ValueError(f"TCNConfig.sparse_input must be a bool, got {self.sparse_input!r}")
 
     @property
     def receptive_field_ms(self) -> int:
         """Receptive field in ms (1 ms bins): ``sum(k - 1) + 1`` over the layers."""
         return self.first_kernel_ms + (self.depth - 1) * (self.kernel_ms - 1)
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, int | bool]:
         """Plain JSON-ready dictionary of the fields."""
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TCNConfig:
-        """Inverse of :meth:`to_dict`; unknown keys are an error."""
-        known = {"n_inputs", "depth", "width", "first_kernel_ms", "kernel_ms", "n_outputs_soma"}
+        """Inverse of :meth:`to_dict`; unknown keys are an error, a missing ``sparse_input``
+        (older files) means False."""
+        known = {"n_inputs", "depth", "width", "first_kernel_ms", "kernel_ms", "n_outputs_soma",
+                 "sparse_input"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown TCNConfig fields: {sorted(unknown)}")
@@ -77,9 +90,10 @@ class TCN(nn.Module):
         self.config = config
         layers: list[nn.Module] = []
         in_channels, kernel = config.n_inputs, config.first_kernel_ms
-        for _ in range(config.depth):
+        for i in range(config.depth):
+            conv = SparseConv1d if i == 0 and config.sparse_input else nn.Conv1d
             layers += [
-                nn.Conv1d(in_channels, config.width, kernel),
+                conv(in_channels, config.width, kernel),
                 nn.ReLU(),
                 nn.BatchNorm1d(config.width),
             ]
@@ -93,11 +107,14 @@ class TCN(nn.Module):
         """Receptive field in ms (see :attr:`TCNConfig.receptive_field_ms`)."""
         return self.config.receptive_field_ms
 
-    def forward(self, x: Tensor, causal_pad: bool = True) -> tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor | SpikeEvents,
+                causal_pad: bool = True) -> tuple[Tensor, Tensor]:
         """Predict spike logits and soma voltage.
 
         Args:
-            x: input of shape (batch, n_inputs, time), time in 1 ms bins.
+            x: input of shape (batch, n_inputs, time), time in 1 ms bins, or the same input
+                as :class:`~benchmark.sparse.SpikeEvents` (``length`` = time). With
+                ``sparse_input`` a dense input must be binary; it is turned into events.
             causal_pad: left-pad the input with ``receptive_field_ms - 1`` zeros so the output
                 has the input's length and output bin t sees inputs at bins <= t only.
                 Without padding only fully supported outputs are returned:
@@ -108,18 +125,22 @@ class TCN(nn.Module):
             voltage head (batch, time') in target units (mV, see ``metrics.voltage_target``);
             with ``n_outputs_soma > 1`` the voltage head is (batch, n_outputs_soma, time').
         """
-        if x.dim() != 3 or x.shape[1] != self.config.n_inputs:
+        shape = ((x.batch_size, x.n_inputs, x.length) if isinstance(x, SpikeEvents)
+                 else tuple(x.shape))
+        if len(shape) != 3 or shape[1] != self.config.n_inputs:
+            raise ValueError(f"expected input (batch, {self.config.n_inputs}, time), got {shape}")
+        if not causal_pad and shape[2] < self.receptive_field_ms:
             raise ValueError(
-                f"expected input (batch, {self.config.n_inputs}, time), got {tuple(x.shape)}"
-            )
-        if causal_pad:
-            x = functional.pad(x, (self.receptive_field_ms - 1, 0))
-        elif x.shape[-1] < self.receptive_field_ms:
-            raise ValueError(
-                f"input of {x.shape[-1]} ms is shorter than the receptive field "
+                f"input of {shape[2]} ms is shorter than the receptive field "
                 f"({self.receptive_field_ms} ms); use causal_pad=True"
             )
-        hidden = self.body(x)
+        pad = self.receptive_field_ms - 1 if causal_pad else 0
+        if self.config.sparse_input:
+            events = x if isinstance(x, SpikeEvents) else events_from_dense(x)
+            hidden = self.body(events.padded(pad))
+        else:
+            dense = x.to_dense() if isinstance(x, SpikeEvents) else x
+            hidden = self.body(functional.pad(dense, (pad, 0)) if pad else dense)
         spike_logit = self.spike_head(hidden)[:, 0, :]
         soma = self.soma_head(hidden)
         if self.config.n_outputs_soma == 1:
