@@ -57,7 +57,7 @@ def sweep_jobs(run: Path, profile: Profile, n_inputs: int) -> list[FitJob]:
     return [
         FitJob(TCNConfig(n_inputs=n_inputs, depth=d, width=profile.width,
                          first_kernel_ms=profile.first_kernel_ms(d),
-                         kernel_ms=profile.kernel_ms),
+                         kernel_ms=profile.kernel_ms, sparse_input=profile.sparse_input),
                seed, fit_folder(run, d, seed))
         for d in profile.depths for seed in range(profile.n_seeds)
     ]

@@ -80,6 +80,16 @@ def test_every_depth_sees_the_profile_receptive_field() -> None:
     assert profiles.get("paper").first_kernel_ms(7) == 39  # reference: 35-54 ms
 
 
+def test_sweep_networks_follow_the_profile_input_layer(tmp_path: Path) -> None:
+    """Every profile trains with the sparse first layer unless told otherwise."""
+    from benchmark import fit
+
+    jobs = fit.sweep_jobs(tmp_path, profiles.get("smoke"), n_inputs=100)
+    assert jobs and all(j.config.sparse_input for j in jobs)
+    dense = fit.sweep_jobs(tmp_path, profiles.get("smoke", sparse_input=False), n_inputs=100)
+    assert not any(j.config.sparse_input for j in dense)
+
+
 def test_unknown_profile_is_a_user_error() -> None:
     with pytest.raises(Exception, match="choose one of smoke, quick, standard, paper"):
         profiles.get("huge")
