@@ -66,8 +66,8 @@ class Profile:
 
     ``sparse_input``: the networks' first layer is computed from the input spike events
     (:mod:`benchmark.sparse`; the same parameters and, within float tolerance, the same
-    outputs as the dense layer; 5-10x faster per training step on CPU, see
-    ``benchmarks/train.py``).
+    outputs as the dense layer; 2.5-6.7x faster per training step on 2 CPU cores for 1278
+    inputs, see ``benchmarks/train.py``).
     """
 
     name: str
