@@ -30,6 +30,7 @@ from neuron import h
 
 from benchmark.nrn import builders
 from benchmark.nrn.cell import BuiltCell
+from benchmark.nrn.morphology import short_name
 from benchmark.worker import SECOND_ORDER, detect_spikes
 
 _CELLS: dict[str, BuiltCell] = {}
@@ -205,7 +206,7 @@ def bap(spec: Mapping[str, Any], files: Mapping[str, str], distances_um: Sequenc
     run_sim(sim, BASELINE_MS + window_ms, settle_ms)
     i0 = round(BASELINE_MS / sim.dt_ms)
     peaks = [_first_peak(v, i0, sim.dt_ms) for v in vs]
-    points = [{"distance_um": float(d), "section": sec.name(), "x": float(x),
+    points = [{"distance_um": float(d), "section": short_name(sec), "x": float(x),
                "diam_um": float(sec(x).diam), **pk}
               for d, (sec, x), pk in zip(distances_um, sites, peaks[1:], strict=True)]
     spikes = spike_times(vs[0], sim) - BASELINE_MS
@@ -239,7 +240,7 @@ def bac(spec: Mapping[str, Any], files: Mapping[str, str], distance_um: float = 
     sec, x = locate(region_sections(cell, region, "bac"), distance_um, _origin(cell, spec))
     wave = epsp_waveform(epsp_peak_na, BASELINE_MS + epsp_lag_ms, epsp_rise_ms, epsp_decay_ms,
                          sim.dt_ms)
-    out: dict[str, Any] = {"site": {"distance_um": distance_um, "section": sec.name(),
+    out: dict[str, Any] = {"site": {"distance_um": distance_um, "section": short_name(sec),
                                     "x": float(x), "diam_um": float(sec(x).diam)}}
     for name, soma_on, dend_on in (("soma", 1, 0), ("dendrite", 0, 1), ("both", 1, 1)):
         out[name] = _bac_condition(sim, cell.soma, sec(x), soma_on * soma_amp_na, soma_dur_ms,
