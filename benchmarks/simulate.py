@@ -63,7 +63,8 @@ def _configure(setting: str) -> float:
 
 
 def run_setting(spec_data: dict[str, Any], digest: str, files: dict[str, str],
-                setting: str, n_sims: int, duration_ms: int) -> dict[str, Any]:
+                protocol_params: dict[str, Any], setting: str, n_sims: int,
+                duration_ms: int) -> dict[str, Any]:
     """Worker side: simulate ``n_sims`` protocol simulations under ``setting``."""
     from neuron import h
 
@@ -71,7 +72,7 @@ def run_setting(spec_data: dict[str, Any], digest: str, files: dict[str, str],
     sites = cell.site_table()
     input_sites = protocol.InputSites(kind=np.array(sites["kind"]), tree=np.array(sites["tree"]),
                                       length_um=np.array(sites["length_um"], dtype=float))
-    params = protocol.ProtocolParams.from_dict(_protocol_of(spec_data))
+    params = protocol.ProtocolParams.from_dict(protocol_params)
     dt = _configure(setting)
     method = "crank_nicolson" if setting.startswith("cn") else "backward_euler"
     data = dict(spec_data, simulation=dict(spec_data["simulation"], dt_ms=dt,
@@ -111,11 +112,6 @@ def _simulate_cvode(data: dict[str, Any], channel: np.ndarray, time_ms: np.ndarr
     return v_1ms.as_numpy()[:duration_ms].astype(np.float32), spikes
 
 
-def _protocol_of(spec_data: dict[str, Any]) -> dict[str, Any]:
-    spec = registry.get(spec_data["name"])
-    return spec.protocol_params().to_dict()
-
-
 def compare(ref: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
     """Spike-time agreement and soma RMSE (mV) of ``got`` against ``ref``."""
     matched = total = extra = 0
@@ -143,8 +139,9 @@ def bench_cell(name: str, settings: list[str], n_sims: int, duration_ms: int,
     library = mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
     results: dict[str, Any] = {}
     with executors.simulation_pool(library, workers) as pool:
-        futures = {s: pool.submit(run_setting, dict(spec.data), spec.digest(), files, s, n_sims,
-                                  duration_ms) for s in settings}
+        params = spec.protocol_params().to_dict()
+        futures = {s: pool.submit(run_setting, dict(spec.data), spec.digest(), files, params, s,
+                                  n_sims, duration_ms) for s in settings}
         raw = {s: f.result() for s, f in futures.items()}
     ref = raw[settings[0]]
     for s in settings:
