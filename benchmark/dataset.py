@@ -21,6 +21,7 @@ from benchmark import shards
 from benchmark.errors import UserError
 from benchmark.metrics import voltage_target
 from benchmark.simulation import SimulationPlan, read_plan
+from benchmark.sparse import SpikeEvents
 
 
 @dataclass
@@ -54,6 +55,27 @@ class Simulation:
         out = np.zeros((n_inputs, stop_ms - start_ms), dtype=np.float32)
         out[self.input_channel[lo:hi], self.input_time_ms[lo:hi] - start_ms] = 1.0
         return out
+
+    def window_events(self, n_inputs: int, start_ms: int,
+                      stop_ms: int) -> tuple[np.ndarray, np.ndarray]:
+        """The inputs of :meth:`dense_inputs` as events: (channel, bin - start) int64 arrays,
+        one per nonzero cell of the dense window (a repeated event counts once)."""
+        lo, hi = np.searchsorted(self.input_time_ms, [max(start_ms, 0), stop_ms])
+        flat = np.unique(self.input_channel[lo:hi] * (stop_ms - start_ms)
+                         + (self.input_time_ms[lo:hi] - start_ms))
+        return flat // (stop_ms - start_ms), flat % (stop_ms - start_ms)
+
+
+def batch_events(windows: list[tuple[np.ndarray, np.ndarray]], n_inputs: int,
+                 length_ms: int) -> SpikeEvents:
+    """One :class:`~benchmark.sparse.SpikeEvents` of per-example (channel, bin) events."""
+    batch = np.concatenate([np.full(len(c), i, dtype=np.int64) for i, (c, _) in
+                            enumerate(windows)]) if windows else np.zeros(0, dtype=np.int64)
+    channel = np.concatenate([c for c, _ in windows]) if windows else batch
+    time = np.concatenate([t for _, t in windows]) if windows else batch
+    return SpikeEvents(torch.from_numpy(batch), torch.from_numpy(channel.astype(np.int64)),
+                       torch.from_numpy(time.astype(np.int64)), len(windows), n_inputs,
+                       length_ms)
 
 
 def spike_labels(spike_times_ms: np.ndarray, duration_ms: int) -> np.ndarray:
@@ -98,12 +120,14 @@ class Dataset:
         return [self.sims[i] for i in self.splits[name]]
 
     def sample_batch(self, rng: np.random.Generator, batch_size: int, window_ms: int,
-                     receptive_field_ms: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Random training windows.
+                     receptive_field_ms: int, as_events: bool = False,
+                     ) -> tuple[torch.Tensor | SpikeEvents, torch.Tensor, torch.Tensor]:
+        """Random training windows (the same draws whether dense or as events).
 
         Returns:
-            inputs (batch, n_inputs, window + receptive_field - 1), spike labels and soma
-            targets (batch, window) for the window's last ``window_ms`` bins.
+            inputs (batch, n_inputs, window + receptive_field - 1), dense or as
+            :class:`~benchmark.sparse.SpikeEvents`; spike labels and soma targets
+            (batch, window) for the window's last ``window_ms`` bins.
         """
         train = self.split("train")
         picks = rng.integers(0, len(train), size=batch_size)
@@ -113,9 +137,13 @@ class Dataset:
         xs, spikes, somas = [], [], []
         for p, t0 in zip(picks, starts, strict=True):
             sim = train[int(p)]
-            xs.append(sim.dense_inputs(self.n_inputs, int(t0) - history, int(t0) + window_ms))
+            span = (int(t0) - history, int(t0) + window_ms)
+            xs.append(sim.window_events(self.n_inputs, *span) if as_events
+                      else sim.dense_inputs(self.n_inputs, *span))
             spikes.append(sim.spike_label[t0:t0 + window_ms])
             somas.append(sim.soma_target_mv[t0:t0 + window_ms])
-        return (torch.from_numpy(np.stack(xs)),
+        inputs = (batch_events(xs, self.n_inputs, window_ms + history) if as_events
+                  else torch.from_numpy(np.stack(xs)))
+        return (inputs,
                 torch.from_numpy(np.stack(spikes).astype(np.float32)),
                 torch.from_numpy(np.stack(somas)))

@@ -24,10 +24,11 @@ import torch
 import torch.nn.functional as F
 
 from benchmark import atomic, metrics
-from benchmark.dataset import Dataset, Simulation
+from benchmark.dataset import Dataset, Simulation, batch_events
 from benchmark.model import TCN, TCNConfig, init_seeded
 from benchmark.profiles import Profile, TrainPlan
 from benchmark.progress import Progress, log
+from benchmark.sparse import SpikeEvents
 
 FIT_FILE = "fit.json"
 
@@ -63,8 +64,8 @@ def sweep_jobs(run: Path, profile: Profile, n_inputs: int) -> list[FitJob]:
     ]
 
 
-def loss_fn(model: TCN, x: torch.Tensor, spike: torch.Tensor, soma: torch.Tensor,
-            plan: TrainPlan) -> torch.Tensor:
+def loss_fn(model: TCN, x: torch.Tensor | SpikeEvents, spike: torch.Tensor,
+            soma: torch.Tensor, plan: TrainPlan) -> torch.Tensor:
     """Spike BCE (on logits) plus weighted soma MSE (mV^2), on the window's valid part."""
     logit, soma_pred = model(x, causal_pad=False)
     return (plan.spike_weight * F.binary_cross_entropy_with_logits(logit, spike)
@@ -78,7 +79,10 @@ def predict(model: TCN, sims: list[Simulation], n_inputs: int,
     model.eval()
     out = []
     for sim in sims:
-        x = torch.from_numpy(sim.dense_inputs(n_inputs, 0, sim.duration_ms))[None].to(device)
+        x = (batch_events([sim.window_events(n_inputs, 0, sim.duration_ms)], n_inputs,
+                          sim.duration_ms) if model.config.sparse_input
+             else torch.from_numpy(sim.dense_inputs(n_inputs, 0, sim.duration_ms))[None])
+        x = x.to(device)
         logit, soma = model(x, causal_pad=True)
         out.append((torch.sigmoid(logit)[0].cpu().numpy(), soma[0].cpu().numpy()))
     return out
@@ -217,7 +221,8 @@ class Trainer:
             for group in self.opt.param_groups:
                 group["lr"] = self._learning_rate()
             x, spike, soma = self.data.sample_batch(self.rng, self.plan.batch_size,
-                                                    self.plan.window_ms, rf)
+                                                    self.plan.window_ms, rf,
+                                                    as_events=self.job.config.sparse_input)
             loss = loss_fn(self.model, x.to(self.device), spike.to(self.device),
                            soma.to(self.device), self.plan)
             self.opt.zero_grad(set_to_none=True)

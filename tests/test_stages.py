@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmark import atomic, profiles, shards
-from benchmark.dataset import Simulation, spike_labels
+from benchmark.dataset import Dataset, Simulation, batch_events, spike_labels
 from benchmark.worker import detect_spikes
 
 
@@ -69,6 +69,30 @@ def test_dense_window_pads_before_the_start() -> None:
     window = sim.dense_inputs(3, -2, 4)
     assert window.shape == (3, 6)
     assert window[1, 2] == 1 and window[0, 5] == 1 and window.sum() == 2
+
+
+def test_window_events_are_the_dense_window() -> None:
+    """Events of a window (repeats counted once, as the dense window does) equal the dense
+    window, history before t = 0 included."""
+    sim = Simulation(sim_index=0, input_channel=np.array([1, 0, 2, 2, 0]),
+                     input_time_ms=np.array([0, 3, 3, 3, 7]),
+                     spike_label=np.zeros(10, bool), soma_target_mv=np.zeros(10, np.float32))
+    for start, stop in ((-2, 4), (0, 10), (3, 8), (8, 10)):
+        dense = sim.dense_inputs(3, start, stop)
+        events = batch_events([sim.window_events(3, start, stop)], 3, stop - start)
+        np.testing.assert_array_equal(events.to_dense()[0].numpy(), dense)
+
+
+def test_sampled_batches_are_the_same_dense_or_as_events(smoke_run: Path) -> None:
+    """The training batches of a sparse network are the dense ones, drawn identically."""
+    data = Dataset(smoke_run / "simulations")
+    draws = [data.sample_batch(np.random.default_rng(7), 4, 50, 30, as_events=flag)
+             for flag in (False, True)]
+    (dense, spike_a, soma_a), (events, spike_b, soma_b) = draws
+    assert events.time.numel() > 0
+    np.testing.assert_array_equal(events.to_dense().numpy(), dense.numpy())
+    np.testing.assert_array_equal(spike_a.numpy(), spike_b.numpy())
+    np.testing.assert_array_equal(soma_a.numpy(), soma_b.numpy())
 
 
 def test_every_depth_sees_the_profile_receptive_field() -> None:
