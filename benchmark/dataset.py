@@ -56,8 +56,7 @@ class Simulation:
         out[self.input_channel[lo:hi], self.input_time_ms[lo:hi] - start_ms] = 1.0
         return out
 
-    def window_events(self, n_inputs: int, start_ms: int,
-                      stop_ms: int) -> tuple[np.ndarray, np.ndarray]:
+    def window_events(self, start_ms: int, stop_ms: int) -> tuple[np.ndarray, np.ndarray]:
         """The inputs of :meth:`dense_inputs` as events: (channel, bin - start) int64 arrays,
         one per nonzero cell of the dense window (a repeated event counts once)."""
         lo, hi = np.searchsorted(self.input_time_ms, [max(start_ms, 0), stop_ms])
@@ -69,13 +68,12 @@ class Simulation:
 def batch_events(windows: list[tuple[np.ndarray, np.ndarray]], n_inputs: int,
                  length_ms: int) -> SpikeEvents:
     """One :class:`~benchmark.sparse.SpikeEvents` of per-example (channel, bin) events."""
-    batch = np.concatenate([np.full(len(c), i, dtype=np.int64) for i, (c, _) in
-                            enumerate(windows)]) if windows else np.zeros(0, dtype=np.int64)
-    channel = np.concatenate([c for c, _ in windows]) if windows else batch
-    time = np.concatenate([t for _, t in windows]) if windows else batch
-    return SpikeEvents(torch.from_numpy(batch), torch.from_numpy(channel.astype(np.int64)),
-                       torch.from_numpy(time.astype(np.int64)), len(windows), n_inputs,
-                       length_ms)
+    batch = np.concatenate([np.full(len(c), i, dtype=np.int64)
+                            for i, (c, _) in enumerate(windows)])
+    channel = np.concatenate([c for c, _ in windows]).astype(np.int64)
+    time = np.concatenate([t for _, t in windows]).astype(np.int64)
+    return SpikeEvents(torch.from_numpy(batch), torch.from_numpy(channel),
+                       torch.from_numpy(time), len(windows), n_inputs, length_ms)
 
 
 def spike_labels(spike_times_ms: np.ndarray, duration_ms: int) -> np.ndarray:
@@ -138,7 +136,7 @@ class Dataset:
         for p, t0 in zip(picks, starts, strict=True):
             sim = train[int(p)]
             span = (int(t0) - history, int(t0) + window_ms)
-            xs.append(sim.window_events(self.n_inputs, *span) if as_events
+            xs.append(sim.window_events(*span) if as_events
                       else sim.dense_inputs(self.n_inputs, *span))
             spikes.append(sim.spike_label[t0:t0 + window_ms])
             somas.append(sim.soma_target_mv[t0:t0 + window_ms])

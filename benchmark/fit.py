@@ -79,7 +79,7 @@ def predict(model: TCN, sims: list[Simulation], n_inputs: int,
     model.eval()
     out = []
     for sim in sims:
-        x = (batch_events([sim.window_events(n_inputs, 0, sim.duration_ms)], n_inputs,
+        x = (batch_events([sim.window_events(0, sim.duration_ms)], n_inputs,
                           sim.duration_ms) if model.config.sparse_input
              else torch.from_numpy(sim.dense_inputs(n_inputs, 0, sim.duration_ms))[None])
         x = x.to(device)

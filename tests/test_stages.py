@@ -79,7 +79,7 @@ def test_window_events_are_the_dense_window() -> None:
                      spike_label=np.zeros(10, bool), soma_target_mv=np.zeros(10, np.float32))
     for start, stop in ((-2, 4), (0, 10), (3, 8), (8, 10)):
         dense = sim.dense_inputs(3, start, stop)
-        events = batch_events([sim.window_events(3, start, stop)], 3, stop - start)
+        events = batch_events([sim.window_events(start, stop)], 3, stop - start)
         np.testing.assert_array_equal(events.to_dense()[0].numpy(), dense)
 
 

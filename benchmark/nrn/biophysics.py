@@ -52,10 +52,8 @@ def _region(sections: Iterable[Any], table: Mapping[str, Any]) -> None:
         for mech, values in table.get("mechanisms", {}).items():
             sec.insert(mech)
             for name, value in values.items():
-                for seg in sec:
-                    setattr(seg, f"{name}_{mech}", float(value))
-        for seg in sec:
-            seg.g_pas = table["g_pas_s_per_cm2"]
+                setattr(sec, f"{name}_{mech}", float(value))  # every segment of sec
+        sec.g_pas = table["g_pas_s_per_cm2"]
         for key, (ion, attr) in ION_REVERSALS.items():
             if key in table and h.ismembrane(ion, sec=sec):
                 setattr(sec, attr, float(table[key]))
@@ -63,7 +61,6 @@ def _region(sections: Iterable[Any], table: Mapping[str, Any]) -> None:
 
 def path_distances(sections: Iterable[Any], origin: Any) -> list[tuple[Any, float]]:
     """Every segment of ``sections`` with its path distance (um) from ``origin``."""
-    h.distance(0, origin)
     return [(seg, h.distance(origin, seg)) for sec in sections for seg in sec]
 
 

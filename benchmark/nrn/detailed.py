@@ -36,7 +36,6 @@ def build(spec: Mapping[str, Any], files: Mapping[str, str]) -> BuiltCell:
     morphology.apply_segment_rule(morph, morph_p["segment_length_um"])
     biophysics.apply(morph, p)
     origin = morph.soma[0](float(p.get("distance_origin", 0.5)))
-    h.distance(0, origin)
     slots = [
         (tree, seg)
         for tree, region in p["synapse_regions"].items()
