@@ -2,6 +2,10 @@
 
 Inputs stay sparse in memory (events per simulation) and are made dense one window at a
 time, so memory grows with the number of input spikes, not with channels x time.
+Simulations are read from the HDF5 shards when first needed, one simulation's slices at a
+time, and kept in a least-recently-used cache with a byte budget
+(``Dataset(cache_mb=...)``): the whole dataset is never loaded at once, and a dataset
+larger than the budget streams from disk.
 
 Targets (the reference protocol):
 - spike label per 1 ms bin: a soma spike at time t (ms) falls in bin int(t - 0.5);
@@ -11,8 +15,11 @@ Targets (the reference protocol):
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import torch
@@ -49,6 +56,12 @@ class Simulation:
     def n_output_spikes(self) -> int:
         return int(self.spike_label.sum())
 
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays (bytes)."""
+        return sum(a.nbytes for a in (self.input_channel, self.input_time_ms, self.spike_label,
+                                      self.soma_target_mv))
+
     def dense_inputs(self, n_inputs: int, start_ms: int, stop_ms: int) -> np.ndarray:
         """Binary inputs (n_inputs, stop - start) for bins [start, stop); zeros before 0."""
         lo, hi = np.searchsorted(self.input_time_ms, [max(start_ms, 0), stop_ms])
@@ -60,7 +73,7 @@ class Simulation:
         """The inputs of :meth:`dense_inputs` as events: (channel, bin - start) int64 arrays,
         one per nonzero cell of the dense window (a repeated event counts once)."""
         lo, hi = np.searchsorted(self.input_time_ms, [max(start_ms, 0), stop_ms])
-        flat = np.unique(self.input_channel[lo:hi] * (stop_ms - start_ms)
+        flat = np.unique(self.input_channel[lo:hi].astype(np.int64) * (stop_ms - start_ms)
                          + (self.input_time_ms[lo:hi] - start_ms))
         return flat // (stop_ms - start_ms), flat % (stop_ms - start_ms)
 
@@ -88,34 +101,87 @@ def to_simulation(sim: shards.SimulationData) -> Simulation:
     order = np.argsort(sim.input_time_ms, kind="stable")
     return Simulation(
         sim_index=sim.sim_index,
-        input_channel=sim.input_channel[order].astype(np.int64),
-        input_time_ms=sim.input_time_ms[order].astype(np.int64),
+        input_channel=sim.input_channel[order].astype(np.int32),
+        input_time_ms=sim.input_time_ms[order].astype(np.int32),
         spike_label=spike_labels(sim.spike_times_ms, len(sim.soma_mv)),
         soma_target_mv=voltage_target(sim.soma_mv.astype(np.float64)).astype(np.float32),
     )
 
 
-class Dataset:
-    """The simulations of a run folder, split into train, valid and test."""
+class SimulationCache:
+    """Simulations read on demand from their shards, least recently used dropped first once
+    the arrays held exceed ``budget_bytes`` (the simulation in use is always kept)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, locations: dict[int, tuple[Path, int]], budget_bytes: int) -> None:
+        self.locations, self.budget_bytes = locations, budget_bytes
+        self._held: OrderedDict[int, Simulation] = OrderedDict()
+        self.held_bytes = 0
+        self.reads = 0
+
+    def get(self, sim_index: int) -> Simulation:
+        sim = self._held.get(sim_index)
+        if sim is not None:
+            self._held.move_to_end(sim_index)
+            return sim
+        path, k = self.locations[sim_index]
+        sim = to_simulation(shards.read_simulation(path, k))
+        self.reads += 1
+        self._held[sim_index] = sim
+        self.held_bytes += sim.nbytes
+        while self.held_bytes > self.budget_bytes and len(self._held) > 1:
+            _, old = self._held.popitem(last=False)
+            self.held_bytes -= old.nbytes
+        return sim
+
+
+class SimulationList(Sequence[Simulation]):
+    """A split's simulations in order, each read through the cache when accessed."""
+
+    def __init__(self, cache: SimulationCache, indices: list[int]) -> None:
+        self.cache, self.indices = cache, indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @overload
+    def __getitem__(self, i: int) -> Simulation: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Simulation]: ...
+    def __getitem__(self, i: int | slice) -> Simulation | list[Simulation]:
+        if isinstance(i, slice):
+            return [self.cache.get(j) for j in self.indices[i]]
+        return self.cache.get(self.indices[i])
+
+    def __iter__(self) -> Iterator[Simulation]:
+        return (self.cache.get(j) for j in self.indices)
+
+
+class Dataset:
+    """The simulations of a run folder, split into train, valid and test.
+
+    Opening a dataset reads only the shards' simulation indices; simulations are read when
+    used and cached up to ``cache_mb`` (MB) of arrays (default 2048).
+    """
+
+    def __init__(self, folder: Path, cache_mb: float = 2048.0) -> None:
         self.folder = folder
         self.plan: SimulationPlan = read_plan(folder)
         self.splits = self.plan.split_indices()
         wanted = {i for ids in self.splits.values() for i in ids}
-        by_index: dict[int, Simulation] = {}
-        for path in sorted(folder.glob("shard-*.h5")):
-            for sim in shards.read_shard(path):
-                by_index[sim.sim_index] = to_simulation(sim)
-        missing = sorted(wanted - set(by_index))
+        locations: dict[int, tuple[Path, int]] = {}
+        paths = sorted(folder.glob("shard-*.h5"))
+        for path in paths:
+            for k, sim_index in enumerate(shards.read_sim_indices(path)):
+                locations[int(sim_index)] = (path, k)
+        missing = sorted(wanted - set(locations))
         if missing:
             raise UserError(f"{folder}: {len(missing)} simulations missing (e.g. {missing[:3]}); "
                             "rerun `python -m benchmark simulate` to finish them")
-        self.sims = by_index
-        self.n_inputs = int(len(shards.read_sites(next(folder.glob("shard-*.h5")))["kind"]))
+        self.cache = SimulationCache(locations, int(cache_mb * 2**20))
+        self.n_inputs = int(len(shards.read_sites(paths[0])["kind"]))
 
-    def split(self, name: str) -> list[Simulation]:
-        return [self.sims[i] for i in self.splits[name]]
+    def split(self, name: str) -> SimulationList:
+        return SimulationList(self.cache, list(self.splits[name]))
 
     def sample_batch(self, rng: np.random.Generator, batch_size: int, window_ms: int,
                      receptive_field_ms: int, as_events: bool = False,

@@ -90,8 +90,14 @@ def tpr_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr: float = FPR_TARGET) 
     return _interp_roc(curve_fpr, curve_tpr, fpr)
 
 
+SOMA_CLIP_MV = -55.0
+"""The soma target is the voltage clipped above at this level (mV; reference protocol)."""
+SOMA_BIAS_MV = -67.7
+"""...minus this bias (mV; reference protocol)."""
+
+
 def voltage_target(
-    soma_mv: np.ndarray, clip_mv: float = -55.0, bias_mv: float = -67.7
+    soma_mv: np.ndarray, clip_mv: float = SOMA_CLIP_MV, bias_mv: float = SOMA_BIAS_MV
 ) -> np.ndarray:
     """Voltage target (mV): soma voltage clipped above at ``clip_mv``, minus ``bias_mv``."""
     return np.minimum(np.asarray(soma_mv, dtype=float), clip_mv) - bias_mv

@@ -106,6 +106,26 @@ def read_shard(path: Path) -> list[SimulationData]:
     ]
 
 
+def read_sim_indices(path: Path) -> np.ndarray:
+    """The global simulation indices a shard holds, in storage order (reads nothing else)."""
+    with h5py.File(path, "r") as f:
+        return f["sim_index"][:]
+
+
+def read_simulation(path: Path, k: int) -> SimulationData:
+    """The ``k``-th simulation of a shard, reading only its slices of the datasets."""
+    with h5py.File(path, "r") as f:
+        s_off = f["spike_offsets"][k:k + 2]
+        i_off = f["input_offsets"][k:k + 2]
+        return SimulationData(
+            sim_index=int(f["sim_index"][k]),
+            soma_mv=f["soma_mv"][k],
+            spike_times_ms=f["spike_times_ms"][s_off[0]:s_off[1]],
+            input_channel=f["input_channel"][i_off[0]:i_off[1]],
+            input_time_ms=f["input_time_ms"][i_off[0]:i_off[1]],
+        )
+
+
 def read_sites(path: Path) -> dict[str, np.ndarray]:
     """The input sites stored in a shard (one entry per input channel)."""
     with h5py.File(path, "r") as f:

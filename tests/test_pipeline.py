@@ -85,6 +85,21 @@ def test_smoke_run_writes_a_valid_record(smoke_run: Path) -> None:
         assert state, fit_dir
 
 
+def test_smoke_run_draws_its_curves_deterministically(smoke_run: Path, tmp_path: Path) -> None:
+    """The score stage draws the per-depth curves as PNG and SVG; redrawing the same scores
+    gives identical files (the site can rebuild without spurious changes)."""
+    from benchmark import figures
+
+    png, svg = smoke_run / "curves.png", smoke_run / "curves.svg"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text()
+    assert text.startswith("<?xml") and "<svg" in text
+    scores = json.loads((smoke_run / "scores.json").read_text())
+    again = figures.draw_curves(scores, tmp_path, "lif, smoke profile, run seed 0")
+    assert again[1].read_bytes() == svg.read_bytes()
+    assert again[0].read_bytes() == png.read_bytes()
+
+
 def test_record_schema_refuses_a_broken_record(smoke_run: Path) -> None:
     rec = json.loads((smoke_run / "record.json").read_text())
     rec["score"]["minimal_depth"] = "deep"

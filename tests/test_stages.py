@@ -95,6 +95,25 @@ def test_sampled_batches_are_the_same_dense_or_as_events(smoke_run: Path) -> Non
     np.testing.assert_array_equal(soma_a.numpy(), soma_b.numpy())
 
 
+def test_dataset_streams_from_the_shards_within_its_budget(smoke_run: Path) -> None:
+    """A dataset whose cache holds one simulation reads the shards again and again, and
+    gives the same simulations and batches as one that holds everything."""
+    roomy = Dataset(smoke_run / "simulations")
+    tight = Dataset(smoke_run / "simulations", cache_mb=1e-6)
+    for name in ("train", "valid", "test"):
+        for a, b in zip(roomy.split(name), tight.split(name), strict=True):
+            assert a.sim_index == b.sim_index
+            np.testing.assert_array_equal(a.input_time_ms, b.input_time_ms)
+            np.testing.assert_array_equal(a.input_channel, b.input_channel)
+            np.testing.assert_array_equal(a.soma_target_mv, b.soma_target_mv)
+    batches = [d.sample_batch(np.random.default_rng(3), 4, 50, 30, as_events=True)
+               for d in (roomy, tight)]
+    np.testing.assert_array_equal(batches[0][0].to_dense().numpy(),
+                                  batches[1][0].to_dense().numpy())
+    assert len(tight.cache._held) == 1
+    assert tight.cache.reads > len(roomy.cache._held) == roomy.plan.data_plan.n_total
+
+
 def test_every_depth_sees_the_profile_receptive_field() -> None:
     for profile in profiles.PROFILES.values():
         for depth in profile.depths:

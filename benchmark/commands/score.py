@@ -1,10 +1,13 @@
-"""Score the fitted sweep: per-depth curves, the minimal depth, the FCI; write the record."""
+"""Score the fitted sweep: per-depth curves, the minimal depth, the FCI; write the record.
+
+Also draws the per-depth curves as ``curves.png`` and ``curves.svg`` in the run folder.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from benchmark import curves, record
+from benchmark import curves, figures, record
 from benchmark.commands import common
 from benchmark.simulation import read_plan
 
@@ -27,4 +30,7 @@ def main(args: argparse.Namespace) -> int:
     atomic.write_json(store.record, rec)
     record.print_summary(rec)
     print(f"record written to {store.record}")
+    title = f"{spec.name}, {profile.name} profile, run seed {args.seed}"
+    drawn = figures.draw_curves(scores, store.folder, title)
+    print(f"curves drawn to {', '.join(str(p) for p in drawn)}")
     return 0
