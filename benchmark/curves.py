@@ -30,14 +30,17 @@ def _none(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
-def load_fits(run: Path, profile: Profile) -> dict[int, list[dict[str, Any]]]:
-    """Every finished fit of the sweep, by depth; UserError naming the first missing one."""
+def load_fits(run: Path, profile: Profile,
+              width: int | None = None) -> dict[int, list[dict[str, Any]]]:
+    """Every finished fit of the sweep (or of one width of the width sweep), by depth;
+    UserError naming the first missing one."""
     out: dict[int, list[dict[str, Any]]] = {}
     for depth in profile.depths:
         for seed in range(profile.n_seeds):
-            path = fit_folder(run, depth, seed) / FIT_FILE
+            path = fit_folder(run, depth, seed, width) / FIT_FILE
             if not path.is_file():
-                raise UserError(f"{path}: fit not finished; run `python -m benchmark fit` first")
+                raise UserError(f"{path}: fit not finished; run `python -m benchmark fit` first"
+                                + (f" with --widths including {width}" if width else ""))
             out.setdefault(depth, []).append(json.loads(path.read_text()))
     return out
 
@@ -105,7 +108,38 @@ def score_run(run: Path, profile: Profile) -> dict[str, Any]:
         "fci": {"value": None if ref_auc is None else _none(score.fci(ref_auc)),
                 "reference_depth": ref, "spike_auc": ref_auc},
         "simulation": simulation_summary(run),
+        "width_sweep": width_sweep_block(run, profile, rows, results),
         "device": fits[profile.depths[0]][0]["device"],
     }
+    if scores["width_sweep"] is None:
+        del scores["width_sweep"]
     atomic.write_json(run / "scores.json", scores)
     return scores
+
+
+def width_sweep_block(run: Path, profile: Profile, rows: tuple[dict[str, Any], ...],
+                      results: tuple[score.DepthResult, ...]) -> dict[str, Any] | None:
+    """Every (depth, width) network's summary AUC and parameter count, and the smallest
+    network reaching the main sweep's threshold; None without a width sweep."""
+    if not profile.widths:
+        return None
+    rule = score.ScoreRule(tolerance=profile.score_tolerance)
+    threshold = (score.minimal_depth(results, rule).threshold
+                 if any(np.isfinite(a) for r in results for a in r.seed_aucs) else None)
+    networks = [{"depth": r["depth"], "width": profile.width, "parameters": r["parameters"],
+                 "spike_auc": r["spike_auc"], "spike_auc_ci": r["spike_auc_ci"]} for r in rows]
+    for width in sorted(set(profile.widths) - {profile.width}):
+        fits = load_fits(run, profile, width)
+        for depth in sorted(fits):
+            row, _ = depth_row(depth, fits[depth])
+            networks.append({"depth": depth, "width": width, "parameters": row["parameters"],
+                             "spike_auc": row["spike_auc"], "spike_auc_ci": row["spike_auc_ci"]})
+    candidates = [score.Network(n["depth"], n["width"], n["parameters"], _nan(n["spike_auc"]))
+                  for n in networks]
+    best = None if threshold is None else score.smallest_network(candidates, threshold)
+    smallest = None if best is None else next(
+        n for n in networks if (n["depth"], n["width"]) == (best.depth, best.width))
+    return {"widths": sorted(set(profile.widths) | {profile.width}),
+            "threshold": None if threshold is None else _none(threshold),
+            "networks": sorted(networks, key=lambda n: (n["width"], n["depth"])),
+            "smallest": smallest}

@@ -49,18 +49,22 @@ def pick_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def fit_folder(run: Path, depth: int, seed: int) -> Path:
-    return run / "fits" / f"depth-{depth}" / f"seed-{seed}"
+def fit_folder(run: Path, depth: int, seed: int, width: int | None = None) -> Path:
+    """Where one network is stored: ``fits/depth-<d>/seed-<s>`` for the main sweep,
+    ``fits/width-<w>/depth-<d>/seed-<s>`` for the width sweep."""
+    base = run / "fits" if width is None else run / "fits" / f"width-{width}"
+    return base / f"depth-{depth}" / f"seed-{seed}"
 
 
 def sweep_jobs(run: Path, profile: Profile, n_inputs: int) -> list[FitJob]:
-    """Every (depth, seed) network of the profile's sweep."""
+    """Every (depth, seed) network of the profile's sweep, then those of its width sweep."""
+    extra = [w for w in profile.widths if w != profile.width]
     return [
-        FitJob(TCNConfig(n_inputs=n_inputs, depth=d, width=profile.width,
+        FitJob(TCNConfig(n_inputs=n_inputs, depth=d, width=w or profile.width,
                          first_kernel_ms=profile.first_kernel_ms(d),
                          kernel_ms=profile.kernel_ms, sparse_input=profile.sparse_input),
-               seed, fit_folder(run, d, seed))
-        for d in profile.depths for seed in range(profile.n_seeds)
+               seed, fit_folder(run, d, seed, w))
+        for w in [None, *extra] for d in profile.depths for seed in range(profile.n_seeds)
     ]
 
 
@@ -169,6 +173,13 @@ class Trainer:
             init_output_biases(self.model, data)
 
     @property
+    def _mixed_precision(self) -> bool:
+        """bf16 autocast for this step: asked for on this device type, and supported."""
+        if self.device.type not in self.plan.mixed_precision:
+            return False
+        return self.device.type != "cuda" or torch.cuda.is_bf16_supported()
+
+    @property
     def checkpoint(self) -> Path:
         return self.job.folder / "checkpoint.pt"
 
@@ -223,8 +234,10 @@ class Trainer:
             x, spike, soma = self.data.sample_batch(self.rng, self.plan.batch_size,
                                                     self.plan.window_ms, rf,
                                                     as_events=self.job.config.sparse_input)
-            loss = loss_fn(self.model, x.to(self.device), spike.to(self.device),
-                           soma.to(self.device), self.plan)
+            with torch.autocast(self.device.type, dtype=torch.bfloat16,
+                                enabled=self._mixed_precision):
+                loss = loss_fn(self.model, x.to(self.device), spike.to(self.device),
+                               soma.to(self.device), self.plan)
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
             self.opt.step()
@@ -259,7 +272,8 @@ def run_sweep(run: Path, profile: Profile, *, device: str | None = None) -> list
     for job in todo:
         job.folder.mkdir(parents=True, exist_ok=True)
         trainer = Trainer(job, data, profile.train, dev)
-        desc = f"fit depth {job.config.depth} seed {job.seed}"
+        desc = f"fit depth {job.config.depth} seed {job.seed}" + (
+            f" width {job.config.width}" if job.config.width != profile.width else "")
         with Progress(profile.train.max_steps, desc, unit="step", initial=trainer.step) as bar:
             trainer.train(bar)
         result = trainer.finish(profile.n_boot)

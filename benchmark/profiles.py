@@ -48,6 +48,10 @@ class TrainPlan:
         spike_weight / soma_weight: weights of the spike BCE and soma MSE losses.
         eval_every: steps between validation checks (and checkpoints).
         patience: validation checks without improvement before early stopping.
+        mixed_precision: device types ("cuda", "cpu") whose training steps run under
+            bfloat16 autocast (convolutions in bf16, losses in float32). Validation, test
+            and prediction always run in float32: test AUCs near 0.997 need the logits'
+            full resolution to rank bins.
     """
 
     max_steps: int
@@ -58,11 +62,16 @@ class TrainPlan:
     soma_weight: float = 0.02
     eval_every: int = 100
     patience: int = 5
+    mixed_precision: tuple[str, ...] = ("cuda",)
 
 
 @dataclass(frozen=True)
 class Profile:
     """A complete run recipe: data, depth sweep, training and evaluation.
+
+    ``widths``: an optional width sweep: every depth is also fitted at these widths (same
+    seeds and recipe), and the score reports the smallest network, by parameter count, that
+    reaches the main sweep's threshold (``--widths`` on the command line; default none).
 
     ``sparse_input``: the networks' first layer is computed from the input spike events
     (:mod:`benchmark.sparse`; the same parameters and, within float tolerance, the same
@@ -84,6 +93,7 @@ class Profile:
     score_tolerance: float = 0.002
     device: str = "auto"
     sparse_input: bool = True
+    widths: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         deepest = max(self.depths)

@@ -100,7 +100,7 @@ def build(spec: CellSpec, plan: SimulationPlan, profile: Profile, scores: dict[s
         "score": scores["score"],
         "fci": scores["fci"],
         "wall_time_s": {k: round(v, 3) for k, v in timings.items()},
-    }
+    } | ({"width_sweep": scores["width_sweep"]} if "width_sweep" in scores else {})
 
 
 def validate(record: Any, source: str = "record") -> None:
@@ -143,6 +143,13 @@ def print_summary(record: dict[str, Any], stream: Any = sys.stdout) -> None:
               f"[{_fmt(lo)}, {_fmt(hi)}]  {_fmt(tpr)}     {_fmt(rmse, 2)}     {_fmt(ev, 3)}",
               file=stream)
     print(f"  {s['reason']}", file=stream)
+    sweep = record.get("width_sweep")
+    if sweep:
+        best = sweep["smallest"]
+        what = ("no network of the width sweep reaches the threshold" if best is None else
+                f"smallest network reaching the threshold: depth {best['depth']} x width "
+                f"{best['width']}, {best['parameters']} parameters, AUC {_fmt(best['spike_auc'])}")
+        print(f"  width sweep {sweep['widths']}: {what}", file=stream)
 
 
 def _median(values: list[float | None]) -> float | None:

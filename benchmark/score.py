@@ -227,3 +227,20 @@ def fci_at(
             f"fit depth {reference_depth} to report the FCI"
         )
     return fci(per_depth[max(eligible)])
+
+
+@dataclass(frozen=True)
+class Network:
+    """One (depth, width) network of a width sweep: parameter count and summary AUC."""
+
+    depth: int
+    width: int
+    parameters: int
+    auc: float
+
+
+def smallest_network(networks: Sequence[Network], threshold: float) -> Network | None:
+    """The network with the fewest parameters whose summary AUC reaches ``threshold``
+    (ties: the shallower, then the narrower); None when none does."""
+    good = [n for n in networks if np.isfinite(n.auc) and n.auc >= threshold]
+    return min(good, key=lambda n: (n.parameters, n.depth, n.width)) if good else None

@@ -182,3 +182,39 @@ def test_replay_with_a_bad_channel_is_a_one_line_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "bad.npz" in lines[0] and "channel" in lines[0], proc.stderr
+
+
+def test_width_sweep_reports_the_smallest_network(smoke_run: Path, tmp_path: Path) -> None:
+    """`fit --widths` adds networks of other widths; `score --widths` reports every
+    (depth, width) network and the smallest reaching the threshold, in a valid record."""
+    from benchmark import profiles
+    from benchmark.model import TCNConfig, expected_parameter_count
+    from conftest import run_cli
+
+    out = tmp_path / "runs"
+    shutil.copytree(smoke_run.parents[2], out)
+    common = ["--cell", "lif", "--profile", "smoke", "--out", str(out), "--widths", "4"]
+    run_cli("fit", *common, check=True)
+    proc = run_cli("score", *common, check=True)
+    assert "width sweep [4, 8]" in proc.stdout
+    rec = json.loads((out / "lif" / "smoke" / "seed-0" / "record.json").read_text())
+    record.validate(rec)
+    sweep = rec["width_sweep"]
+    profile = profiles.get("smoke")
+    assert {(n["depth"], n["width"]) for n in sweep["networks"]} == {
+        (d, w) for d in profile.depths for w in (4, 8)}
+    for n in sweep["networks"]:
+        config = TCNConfig(n_inputs=100, depth=n["depth"], width=n["width"],
+                           first_kernel_ms=profile.first_kernel_ms(n["depth"]),
+                           kernel_ms=profile.kernel_ms)
+        assert n["parameters"] == expected_parameter_count(config)
+    assert sweep["threshold"] == rec["score"]["threshold"]
+    reaching = [n for n in sweep["networks"]
+                if n["spike_auc"] is not None and n["spike_auc"] >= sweep["threshold"]]
+    if reaching:
+        assert sweep["smallest"]["parameters"] == min(n["parameters"] for n in reaching)
+    else:
+        assert sweep["smallest"] is None
+    with pytest.raises(Exception, match="not a comma-separated list"):
+        from benchmark.commands.common import _widths
+        _widths("4,x")

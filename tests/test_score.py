@@ -129,3 +129,14 @@ def test_no_finite_auc_gives_an_undetermined_score() -> None:
     assert block["reason"].startswith("undetermined")
     scored = curves.score_block((DepthResult(1, [0.9, 0.91]), DepthResult(2, [nan])), ScoreRule())
     assert scored["minimal_depth"] == 1
+
+
+def test_smallest_network_is_the_fewest_parameters_reaching_the_threshold() -> None:
+    from benchmark.score import Network, smallest_network
+
+    nets = [Network(1, 8, 900, 0.990), Network(2, 4, 500, 0.9905), Network(1, 4, 450, 0.985),
+            Network(3, 4, 550, float("nan")), Network(2, 2, 500, 0.9950)]
+    best = smallest_network(nets, threshold=0.990)
+    assert (best.depth, best.width) == (2, 2)  # 500 parameters, tie with (2, 4): narrower
+    assert smallest_network(nets, threshold=0.999) is None
+    assert smallest_network(nets[:1], threshold=0.990) == nets[0]  # reaching counts (>=)

@@ -136,3 +136,31 @@ def test_sweep_networks_follow_the_profile_input_layer(tmp_path: Path) -> None:
 def test_unknown_profile_is_a_user_error() -> None:
     with pytest.raises(Exception, match="choose one of smoke, quick, standard, paper"):
         profiles.get("huge")
+
+
+@pytest.mark.parametrize("mixed", [(), ("cpu",)])
+def test_training_steps_run_in_the_precision_asked_for(smoke_run: Path, tmp_path: Path,
+                                                       mixed: tuple[str, ...]) -> None:
+    """bf16 autocast covers the training step's convolutions when the plan asks for it on
+    the device; the test metrics are computed in float32 either way."""
+    import dataclasses
+
+    import torch
+
+    from benchmark import fit
+
+    profile = profiles.get("smoke")
+    plan = dataclasses.replace(profile.train, max_steps=3, eval_every=3, mixed_precision=mixed)
+    data = Dataset(smoke_run / "simulations")
+    job = fit.sweep_jobs(tmp_path, profile, data.n_inputs)[0]
+    job.folder.mkdir(parents=True)
+    trainer = fit.Trainer(job, data, plan, torch.device("cpu"))
+    seen: list[torch.dtype] = []
+    hook = trainer.model.spike_head.register_forward_hook(lambda m, i, o: seen.append(o.dtype))
+    trainer.train()
+    hook.remove()
+    expected = torch.bfloat16 if mixed else torch.float32
+    assert seen[0] == expected  # the first call is a training step
+    assert seen[-1] == torch.float32  # the last is the validation pass
+    result = trainer.finish(n_boot=5)
+    assert result["steps"] == 3 and np.isfinite(result["best_valid_loss"])

@@ -24,6 +24,20 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=None, help="training device: auto, cpu, cuda")
     parser.add_argument("--mirror", type=Path, default=None,
                         help="local mirror of cell data (default $NEURODEPTH_MIRROR)")
+    parser.add_argument("--widths", type=_widths, default=None,
+                        help="optional width sweep: also fit every depth at these widths, "
+                             "e.g. 4,8,32 (give the same list to fit and score)")
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    try:
+        widths = tuple(int(w) for w in text.split(",") if w.strip())
+    except ValueError:
+        widths = ()
+    if not widths or min(widths) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of positive "
+                                         "integers (e.g. 4,8,32)")
+    return widths
 
 
 def resolve(args: argparse.Namespace) -> tuple[CellSpec, profiles.Profile, RunStore]:
@@ -31,6 +45,8 @@ def resolve(args: argparse.Namespace) -> tuple[CellSpec, profiles.Profile, RunSt
     if args.mirror is not None:
         os.environ["NEURODEPTH_MIRROR"] = str(args.mirror)
     spec = registry.get(args.cell)
-    profile = profiles.get(args.profile)
+    widths = getattr(args, "widths", None)
+    profile = (profiles.get(args.profile, widths=widths) if widths
+               else profiles.get(args.profile))
     store = RunStore(args.out or default_root(), spec.name, profile.name, args.seed)
     return spec, profile, store
