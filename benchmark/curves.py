@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmark import atomic, score
+from benchmark import atomic, calibration, score
 from benchmark.errors import UserError
 from benchmark.fit import FIT_FILE, fit_folder
 from benchmark.profiles import Profile
@@ -113,6 +113,9 @@ def score_run(run: Path, profile: Profile) -> dict[str, Any]:
     }
     if scores["width_sweep"] is None:
         del scores["width_sweep"]
+    calibrated = calibration.stored(run)
+    if calibrated is not None:
+        scores["calibration"] = calibrated
     atomic.write_json(run / "scores.json", scores)
     return scores
 

@@ -66,12 +66,32 @@ class TrainPlan:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Input-rate calibration (:mod:`benchmark.calibration`): the factor on every input
+    rate that makes the cell fire at ``target_rate_hz`` (Hz) within ``tolerance`` (relative),
+    measured on probes of ``n_sims`` simulations of ``duration_ms`` (ms) each; at most
+    ``max_probes`` probes, scales within [``min_scale``, ``max_scale``].
+    """
+
+    n_sims: int
+    duration_ms: int
+    target_rate_hz: float = 1.0
+    tolerance: float = 0.2
+    max_probes: int = 8
+    min_scale: float = 1.0 / 64.0
+    max_scale: float = 64.0
+
+
+@dataclass(frozen=True)
 class Profile:
     """A complete run recipe: data, depth sweep, training and evaluation.
 
     ``widths``: an optional width sweep: every depth is also fitted at these widths (same
     seeds and recipe), and the score reports the smallest network, by parameter count, that
     reaches the main sweep's threshold (``--widths`` on the command line; default none).
+
+    ``calibration``: scale the cell's input rates to a target output rate before simulating
+    (:class:`Calibration`); None leaves the rates of the cell's spec as they are.
 
     ``sparse_input``: the networks' first layer is computed from the input spike events
     (:mod:`benchmark.sparse`; the same parameters and, within float tolerance, the same
@@ -94,6 +114,7 @@ class Profile:
     device: str = "auto"
     sparse_input: bool = True
     widths: tuple[int, ...] = ()
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         deepest = max(self.depths)
@@ -138,6 +159,8 @@ PROFILES: dict[str, Profile] = {
                         soma_weight=2.0, eval_every=100, patience=5),
         depths=(1, 2, 3), width=16, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
         reference_depth=3,
+        # 48 x 3 s: the mean rate to about +-11% (1 SE) for the lif's spread of counts
+        calibration=Calibration(n_sims=48, duration_ms=3000),
     ),
     "standard": Profile(
         name="standard",
@@ -146,7 +169,7 @@ PROFILES: dict[str, Profile] = {
         train=TrainPlan(max_steps=20000, batch_size=8, window_ms=400, learning_rate=1e-3,
                         eval_every=500, patience=6),
         depths=(1, 2, 3, 4, 5, 6, 7), width=128, receptive_field_ms=153, kernel_ms=20,
-        n_seeds=3, reference_depth=3,
+        n_seeds=3, reference_depth=3, calibration=Calibration(n_sims=64, duration_ms=6000),
     ),
     "paper": Profile(
         name="paper",
@@ -157,6 +180,7 @@ PROFILES: dict[str, Profile] = {
                         eval_every=5000, patience=10),
         depths=(1, 2, 3, 4, 5, 6, 7), width=128, receptive_field_ms=153, kernel_ms=20,
         n_seeds=3, reference_depth=3, n_boot=1000,
+        calibration=Calibration(n_sims=128, duration_ms=6000),
     ),
 }
 DEFAULT_PROFILE = "quick"

@@ -100,7 +100,7 @@ def build(spec: CellSpec, plan: SimulationPlan, profile: Profile, scores: dict[s
         "score": scores["score"],
         "fci": scores["fci"],
         "wall_time_s": {k: round(v, 3) for k, v in timings.items()},
-    } | ({"width_sweep": scores["width_sweep"]} if "width_sweep" in scores else {})
+    } | {key: scores[key] for key in ("width_sweep", "calibration") if key in scores}
 
 
 def validate(record: Any, source: str = "record") -> None:
@@ -143,6 +143,11 @@ def print_summary(record: dict[str, Any], stream: Any = sys.stdout) -> None:
               f"[{_fmt(lo)}, {_fmt(hi)}]  {_fmt(tpr)}     {_fmt(rmse, 2)}     {_fmt(ev, 3)}",
               file=stream)
     print(f"  {s['reason']}", file=stream)
+    cal = record.get("calibration")
+    if cal:
+        print(f"  input rates x{cal['rate_scale']:.4g} (calibrated to {cal['achieved_rate_hz']:.3g}"
+              f" Hz on {cal['n_sims']} simulations; the run's simulations fired "
+              f"{record['simulation']['mean_output_rate_hz']:.3g} Hz)", file=stream)
     sweep = record.get("width_sweep")
     if sweep:
         best = sweep["smallest"]

@@ -1,6 +1,8 @@
 """Simulate a cell under the common input protocol (or replayed inputs) into HDF5 shards.
 
-Resumes: finished shards are kept and skipped.
+When the profile calibrates, the input rates are first scaled so that the cell fires at the
+target rate (``calibration.json`` and ``calibration/`` in the run folder). Resumes:
+finished probes and shards are kept and skipped.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmark import simulation
+from benchmark import calibration, simulation
 from benchmark.commands import common
 
 HELP = "simulation stage: write the cell's simulation shards"
@@ -27,8 +29,20 @@ def main(args: argparse.Namespace) -> int:
                                    n_workers=args.workers)
         print(f"replayed simulations written to {folder}")
         return 0
+    rate_scale = 1.0
+    if profile.calibration is not None:
+        with store.timed("calibrate"):
+            result = calibration.calibrate(
+                spec, profile.calibration, args.seed, store.folder,
+                lambda s, data, seed, folder, scale: simulation.simulate(
+                    s, data, seed, folder, rate_scale=scale, n_workers=args.workers))
+        rate_scale = result["rate_scale"]
+        print(f"calibrated: input rates x{rate_scale:.4g} -> "
+              f"{result['achieved_rate_hz']:.3g} Hz on {result['n_sims']} calibration "
+              f"simulations (target {result['target_rate_hz']} Hz +- "
+              f"{result['tolerance']:.0%})")
     with store.timed("simulate"):
         simulation.simulate(spec, profile.data, args.seed, store.simulations,
-                            n_workers=args.workers)
+                            rate_scale=rate_scale, n_workers=args.workers)
     print(f"simulations in {store.simulations}")
     return 0

@@ -1,0 +1,154 @@
+"""Input-rate calibration: scale a cell's input rates until it fires at a target rate.
+
+Output rates under the common protocol differ wildly between cells, and the spike AUC (and
+so the score and the FCI) depends on the output rate: cells are compared at a matched rate
+(about 1 Hz, as Aizenbud et al. did). Calibration finds one factor ``rate_scale`` that
+multiplies every input rate of the cell (excitatory and inhibitory alike, so their balance
+is kept) such that the cell's mean output rate over a calibration set is within
+``target_rate_hz * (1 +- tolerance)``.
+
+The search (:func:`next_scale`) works on log scale and log rate: it doubles or halves the
+scale until the target is bracketed, then interpolates log-linearly between the bracket's
+ends (bisecting when a bracket end fired no spike). Every probe is a small simulation set
+(``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the search state is
+``calibration.json`` in the run folder, rewritten atomically after each probe: a rerun
+continues the search where it stopped and reaches the same scale.
+
+Calibration simulations use the run seed + :data:`SEED_OFFSET`, so they never share inputs
+with the run's own simulations.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmark import atomic, shards
+from benchmark.errors import UserError
+from benchmark.profiles import Calibration, DataPlan
+from benchmark.progress import log
+from benchmark.spec import CellSpec
+
+CALIBRATION_FILE = "calibration.json"
+SEED_OFFSET = 1_000_000
+"""Calibration simulations use seed ``run seed + SEED_OFFSET`` (run seeds stay below it)."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One point of the search: the scale tried and the mean output rate (Hz) it gave."""
+
+    rate_scale: float
+    rate_hz: float
+
+
+def within(rate_hz: float, plan: Calibration) -> bool:
+    """True when ``rate_hz`` is within the target's relative tolerance."""
+    return abs(rate_hz / plan.target_rate_hz - 1.0) <= plan.tolerance
+
+
+def next_scale(probes: list[Probe], plan: Calibration) -> float:
+    """The next scale to try, given the probes so far (the first probe is scale 1)."""
+    if not probes:
+        return 1.0
+    below = [p for p in probes if p.rate_hz < plan.target_rate_hz]
+    above = [p for p in probes if p.rate_hz > plan.target_rate_hz]
+    if not above:
+        return max(p.rate_scale for p in probes) * 2.0
+    if not below:
+        return min(p.rate_scale for p in probes) / 2.0
+    lo = max(below, key=lambda p: p.rate_scale)
+    hi = min(above, key=lambda p: p.rate_scale)
+    a, b = math.log(lo.rate_scale), math.log(hi.rate_scale)
+    if lo.rate_hz <= 0.0:
+        return math.exp((a + b) / 2.0)
+    fa, fb = math.log(lo.rate_hz), math.log(hi.rate_hz)
+    target = math.log(plan.target_rate_hz)
+    frac = (target - fa) / (fb - fa) if fb != fa else 0.5
+    frac = min(max(frac, 0.1), 0.9)  # stay inside the bracket, away from its ends
+    return math.exp(a + frac * (b - a))
+
+
+def mean_rate_hz(folder: Path, duration_ms: int) -> float:
+    """Mean output rate (Hz) of the simulations indexed in ``folder``."""
+    index = shards.read_index(folder)
+    spikes = sum(sum(e["n_output_spikes"]) for e in index.values())
+    n_sims = sum(len(e["sim_indices"]) for e in index.values())
+    return spikes / (n_sims * duration_ms / 1000.0)
+
+
+def _read_state(path: Path, plan: Calibration) -> list[Probe]:
+    if not path.is_file():
+        return []
+    state = json.loads(path.read_text())
+    if state.get("plan") != asdict(plan):
+        raise UserError(f"{path}: holds a calibration with other settings; delete the run's "
+                        "calibration folder and calibration.json, or use another --out")
+    return [Probe(**p) for p in state["probes"]]
+
+
+def result_block(probes: list[Probe], plan: Calibration) -> dict[str, Any]:
+    """What the record says about the calibration (the last probe is the chosen one)."""
+    last = probes[-1]
+    return {"target_rate_hz": plan.target_rate_hz, "tolerance": plan.tolerance,
+            "rate_scale": last.rate_scale, "achieved_rate_hz": last.rate_hz,
+            "converged": within(last.rate_hz, plan), "n_sims": plan.n_sims,
+            "duration_ms": plan.duration_ms, "probes": [asdict(p) for p in probes],
+            "plan": asdict(plan)}
+
+
+Simulate = Callable[[CellSpec, DataPlan, int, Path, float], Any]
+
+
+def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
+              simulate: Simulate) -> dict[str, Any]:
+    """Search the rate scale (resuming a stored search); returns :func:`result_block`.
+
+    ``simulate(spec, data, seed, folder, rate_scale)`` runs one probe's simulations into
+    ``folder`` (the simulation stage, injected so tests and executors can vary).
+    Raises UserError when the search ends outside the target.
+    """
+    state_path = run / CALIBRATION_FILE
+    probes = _read_state(state_path, plan)
+    data = DataPlan(n_train=plan.n_sims, n_valid=0, n_test=0, duration_ms=plan.duration_ms,
+                    sims_per_shard=max(1, min(plan.n_sims, 4)))
+    while not (probes and within(probes[-1].rate_hz, plan)):
+        if len(probes) >= plan.max_probes:
+            tried = ", ".join(f"x{p.rate_scale:.3g}: {p.rate_hz:.3g} Hz" for p in probes)
+            raise UserError(
+                f"{state_path}: calibration of {spec.name} did not reach "
+                f"{plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in {plan.max_probes} "
+                f"probes ({tried}); check that the cell fires under its inputs "
+                "([inputs.trees] rates in cell.toml), or run without calibration")
+        scale = next_scale(probes, plan)
+        if not plan.min_scale <= scale <= plan.max_scale:
+            raise UserError(
+                f"{state_path}: calibration of {spec.name} needs a rate scale of {scale:.3g}, "
+                f"outside [{plan.min_scale}, {plan.max_scale}]; fix the cell's input rates "
+                "([inputs.trees] in cell.toml) so that it fires near "
+                f"{plan.target_rate_hz} Hz at scale 1")
+        folder = run / "calibration" / f"probe-{len(probes)}"
+        simulate(spec, data, seed + SEED_OFFSET, folder, scale)
+        probes.append(Probe(scale, mean_rate_hz(folder, plan.duration_ms)))
+        log(f"calibrate {spec.name}: rate scale {scale:.4g} -> {probes[-1].rate_hz:.3g} Hz "
+            f"(target {plan.target_rate_hz} Hz +- {plan.tolerance:.0%})")
+        atomic.write_json(state_path, {"plan": asdict(plan),
+                                       "probes": [asdict(p) for p in probes]})
+    return result_block(probes, plan)
+
+
+def stored(run: Path) -> dict[str, Any] | None:
+    """The finished calibration of a run folder, if any (for the record)."""
+    path = run / CALIBRATION_FILE
+    if not path.is_file():
+        return None
+    state = json.loads(path.read_text())
+    plan = Calibration(**state["plan"])
+    probes = [Probe(**p) for p in state["probes"]]
+    if not probes or not within(probes[-1].rate_hz, plan):
+        return None
+    return result_block(probes, plan)

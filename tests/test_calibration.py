@@ -1,0 +1,89 @@
+"""Input-rate calibration: the search (pure logic) and a real calibration of the LIF."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmark import calibration, registry, shards
+from benchmark.calibration import Probe, next_scale, within
+from benchmark.errors import UserError
+from benchmark.profiles import Calibration, DataPlan
+
+PLAN = Calibration(n_sims=4, duration_ms=1000, target_rate_hz=1.0, tolerance=0.2)
+
+
+def test_search_brackets_then_interpolates_on_log_scales() -> None:
+    assert next_scale([], PLAN) == 1.0
+    assert next_scale([Probe(1.0, 0.1)], PLAN) == 2.0
+    assert next_scale([Probe(1.0, 0.1), Probe(2.0, 0.4)], PLAN) == 4.0
+    assert next_scale([Probe(1.0, 9.0)], PLAN) == 0.5
+    # bracket (1, 0.5 Hz) - (2, 2 Hz): log-linear interpolation hits 1 Hz at sqrt(2)
+    assert next_scale([Probe(1.0, 0.5), Probe(2.0, 2.0)], PLAN) == pytest.approx(math.sqrt(2))
+    # a silent lower end: bisect in log scale
+    assert next_scale([Probe(1.0, 0.0), Probe(4.0, 3.0)], PLAN) == pytest.approx(2.0)
+    # the nearest bracket ends are used, and the step stays inside the bracket
+    s = next_scale([Probe(1.0, 0.1), Probe(1.5, 0.99e-3), Probe(8.0, 50.0), Probe(3.0, 1.1)],
+                   PLAN)
+    assert 1.5 < s < 3.0
+    assert within(1.19, PLAN) and within(0.81, PLAN) and not within(1.25, PLAN)
+
+
+def _fake_simulate(rate_at_scale: callable) -> callable:
+    """A stand-in simulation stage for the search logic: writes the index a real stage
+    writes, with spike counts from a known rate curve (Hz as a function of the scale)."""
+
+    def run(spec, data: DataPlan, seed: int, folder: Path, scale: float) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        n = round(rate_at_scale(scale) * data.duration_ms / 1000.0)
+        shards.write_index(folder, {"s": {"sim_indices": list(range(data.n_train)),
+                                          "n_output_spikes": [n] * data.n_train}})
+
+    return run
+
+
+def test_search_converges_resumes_and_refuses(tmp_path: Path) -> None:
+    spec = registry.get("lif")
+    curve = lambda s: 0.05 * s ** 2  # noqa: E731  (1 Hz at scale ~4.47)
+    plan = Calibration(n_sims=2, duration_ms=100_000, target_rate_hz=1.0, tolerance=0.05)
+    result = calibration.calibrate(spec, plan, 0, tmp_path, _fake_simulate(curve))
+    assert result["converged"] and abs(result["achieved_rate_hz"] - 1.0) <= 0.05
+    assert result["rate_scale"] == pytest.approx(math.sqrt(20), rel=0.03)
+    n_probes = len(result["probes"])
+    again = calibration.calibrate(spec, plan, 0, tmp_path, _fake_simulate(lambda s: 1 / 0))
+    assert again == result and len(again["probes"]) == n_probes  # nothing rerun
+    assert calibration.stored(tmp_path) == result
+    silent = tmp_path / "silent"
+    with pytest.raises(UserError, match="outside"):
+        calibration.calibrate(spec, plan, 0, silent, _fake_simulate(lambda s: 0.0))
+    other = Calibration(n_sims=3, duration_ms=100_000)
+    with pytest.raises(UserError, match="other settings"):
+        calibration.calibrate(spec, other, 0, tmp_path, _fake_simulate(curve))
+
+
+@pytest.mark.neuron
+def test_lif_calibrates_to_a_higher_target_with_real_simulations(tmp_path: Path) -> None:
+    """Real NEURON probes: the LIF (about 1 Hz at scale 1) is driven to 3 Hz +- 35%."""
+    from benchmark.simulation import simulate
+
+    spec = registry.get("lif")
+    plan = Calibration(n_sims=8, duration_ms=3000, target_rate_hz=3.0, tolerance=0.35)
+    result = calibration.calibrate(
+        spec, plan, 0, tmp_path,
+        lambda s, data, seed, folder, scale: simulate(s, data, seed, folder, rate_scale=scale))
+    assert result["converged"] and result["rate_scale"] > 1.0
+    assert abs(result["achieved_rate_hz"] / 3.0 - 1.0) <= 0.35
+    probes = result["probes"]
+    assert probes[0]["rate_scale"] == 1.0 and probes[0]["rate_hz"] < 3.0
+    # probes are ordinary simulation folders whose plans carry the scale
+    last = json.loads((tmp_path / "calibration" / f"probe-{len(probes) - 1}" / "plan.json")
+                      .read_text())
+    assert last["protocol"]["rate_scale"] == pytest.approx(result["rate_scale"])
+    assert last["seed"] == calibration.SEED_OFFSET
+    rates = np.array([p["rate_hz"] for p in probes])
+    scales = np.array([p["rate_scale"] for p in probes])
+    assert np.all(np.diff(rates[np.argsort(scales)]) >= 0)  # more input, more output
