@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from benchmark import __version__
 from benchmark.errors import EXIT_USER_ERROR, UserError
 
-COMMANDS = ("list", "run", "simulate", "fit", "score", "predict", "cache")
+COMMANDS = ("list", "run", "calibrate", "simulate", "fit", "score", "predict", "cache")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -87,3 +87,16 @@ def test_lif_calibrates_to_a_higher_target_with_real_simulations(tmp_path: Path)
     rates = np.array([p["rate_hz"] for p in probes])
     scales = np.array([p["rate_scale"] for p in probes])
     assert np.all(np.diff(rates[np.argsort(scales)]) >= 0)  # more input, more output
+
+
+@pytest.mark.neuron
+def test_calibrate_command(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    proc = run_cli("calibrate", "--cell", "lif", "--profile", "quick", "--out", str(tmp_path),
+                   check=True)
+    assert "calibrated: input rates x1 " in proc.stdout  # the lif's own rates: about 1 Hz
+    state = json.loads((tmp_path / "lif" / "quick" / "seed-0" / "calibration.json").read_text())
+    assert len(state["probes"]) == 1 and 0.8 <= state["probes"][0]["rate_hz"] <= 1.2
+    refused = run_cli("calibrate", "--cell", "lif", "--profile", "smoke", "--out", str(tmp_path))
+    assert refused.returncode == 2 and "does not calibrate" in refused.stderr

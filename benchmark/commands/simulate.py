@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmark import calibration, simulation
+from benchmark import simulation
+from benchmark.commands import calibrate as calibrate_cmd
 from benchmark.commands import common
 
 HELP = "simulation stage: write the cell's simulation shards"
@@ -29,18 +30,8 @@ def main(args: argparse.Namespace) -> int:
                                    n_workers=args.workers)
         print(f"replayed simulations written to {folder}")
         return 0
-    rate_scale = 1.0
-    if profile.calibration is not None:
-        with store.timed("calibrate"):
-            result = calibration.calibrate(
-                spec, profile.calibration, args.seed, store.folder,
-                lambda s, data, seed, folder, scale: simulation.simulate(
-                    s, data, seed, folder, rate_scale=scale, n_workers=args.workers))
-        rate_scale = result["rate_scale"]
-        print(f"calibrated: input rates x{rate_scale:.4g} -> "
-              f"{result['achieved_rate_hz']:.3g} Hz on {result['n_sims']} calibration "
-              f"simulations (target {result['target_rate_hz']} Hz +- "
-              f"{result['tolerance']:.0%})")
+    result = calibrate_cmd.run_calibration(args)
+    rate_scale = 1.0 if result is None else result["rate_scale"]
     with store.timed("simulate"):
         simulation.simulate(spec, profile.data, args.seed, store.simulations,
                             rate_scale=rate_scale, n_workers=args.workers)
