@@ -7,9 +7,11 @@ multiplies every input rate of the cell (excitatory and inhibitory alike, so the
 is kept) such that the cell's mean output rate over a calibration set is within
 ``target_rate_hz * (1 +- tolerance)``.
 
-The search (:func:`next_scale`) works on log scale and log rate: it doubles or halves the
-scale until the target is bracketed, then interpolates log-linearly between the bracket's
-ends (bisecting when a bracket end fired no spike). Every probe is a small simulation set
+The search (:func:`next_scale`) works on log scale and log rate. Until the target is
+bracketed it extrapolates from the probe closest to the target on a power law (exponent 2,
+or the one two firing probes measure; steps of at most x4, doubling while every probe is
+silent); then it interpolates log-linearly between the bracket's ends (bisecting when a
+bracket end fired no spike). Every probe is a small simulation set
 (``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the search state is
 ``calibration.json`` in the run folder, rewritten atomically after each probe: a rerun
 continues the search where it stopped and reaches the same scale.
@@ -51,18 +53,43 @@ def within(rate_hz: float, plan: Calibration) -> bool:
     return abs(rate_hz / plan.target_rate_hz - 1.0) <= plan.tolerance
 
 
+ASSUMED_EXPONENT = 2.0
+"""Before the target is bracketed, the output rate is taken to grow as scale ** 2 near the
+probe closest to the target (a thresholded cell's rate rises faster than its input), unless
+two firing probes on the same side measure the exponent."""
+MAX_STEP = 4.0
+"""No step changes the scale by more than this factor."""
+
+
 def next_scale(probes: list[Probe], plan: Calibration) -> float:
     """The next scale to try, given the probes so far (the first probe is scale 1)."""
     if not probes:
         return 1.0
     below = [p for p in probes if p.rate_hz < plan.target_rate_hz]
     above = [p for p in probes if p.rate_hz > plan.target_rate_hz]
-    if not above:
+    if below and above:
+        return _inside(max(below, key=lambda p: p.rate_scale),
+                       min(above, key=lambda p: p.rate_scale), plan)
+    side = above or below
+    firing = sorted((p for p in side if p.rate_hz > 0),
+                    key=lambda p: abs(math.log(p.rate_hz / plan.target_rate_hz)))
+    if not firing:  # every probe silent: no rate to extrapolate from
         return max(p.rate_scale for p in probes) * 2.0
-    if not below:
-        return min(p.rate_scale for p in probes) / 2.0
-    lo = max(below, key=lambda p: p.rate_scale)
-    hi = min(above, key=lambda p: p.rate_scale)
+    near, exponent = firing[0], ASSUMED_EXPONENT
+    others = [p for p in firing[1:]
+              if p.rate_scale != near.rate_scale and p.rate_hz != near.rate_hz]
+    if others:
+        far = others[0]
+        exponent = (math.log(near.rate_hz / far.rate_hz)
+                    / math.log(near.rate_scale / far.rate_scale))
+        exponent = min(max(exponent, 0.5), 6.0) if exponent > 0 else ASSUMED_EXPONENT
+    step = (plan.target_rate_hz / near.rate_hz) ** (1.0 / exponent)
+    return near.rate_scale * min(max(step, 1.0 / MAX_STEP), MAX_STEP)
+
+
+def _inside(lo: Probe, hi: Probe, plan: Calibration) -> float:
+    """A scale inside the bracket (lo fires below the target, hi above): log-linear
+    interpolation of log rate on log scale, bisection when lo is silent."""
     a, b = math.log(lo.rate_scale), math.log(hi.rate_scale)
     if lo.rate_hz <= 0.0:
         return math.exp((a + b) / 2.0)

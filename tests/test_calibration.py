@@ -17,11 +17,15 @@ from benchmark.profiles import Calibration, DataPlan
 PLAN = Calibration(n_sims=4, duration_ms=1000, target_rate_hz=1.0, tolerance=0.2)
 
 
-def test_search_brackets_then_interpolates_on_log_scales() -> None:
+def test_search_extrapolates_then_interpolates_on_log_scales() -> None:
     assert next_scale([], PLAN) == 1.0
-    assert next_scale([Probe(1.0, 0.1)], PLAN) == 2.0
-    assert next_scale([Probe(1.0, 0.1), Probe(2.0, 0.4)], PLAN) == 4.0
-    assert next_scale([Probe(1.0, 9.0)], PLAN) == 0.5
+    # one firing probe: a power law of exponent 2 through it
+    assert next_scale([Probe(1.0, 0.25)], PLAN) == pytest.approx(2.0)
+    assert next_scale([Probe(1.0, 1.96)], PLAN) == pytest.approx(1 / 1.4)
+    assert next_scale([Probe(1.0, 1e-4)], PLAN) == pytest.approx(4.0)  # steps at most x4
+    assert next_scale([Probe(1.0, 0.0), Probe(2.0, 0.0)], PLAN) == 4.0  # silent: doubling
+    # two firing probes on one side measure the exponent (here 3)
+    assert next_scale([Probe(1.0, 0.064), Probe(2.0, 0.512)], PLAN) == pytest.approx(2.5)
     # bracket (1, 0.5 Hz) - (2, 2 Hz): log-linear interpolation hits 1 Hz at sqrt(2)
     assert next_scale([Probe(1.0, 0.5), Probe(2.0, 2.0)], PLAN) == pytest.approx(math.sqrt(2))
     # a silent lower end: bisect in log scale
