@@ -98,21 +98,22 @@ def score_run(run: Path, profile: Profile) -> dict[str, Any]:
     fits = load_fits(run, profile)
     rows, results = zip(*(depth_row(d, fits[d]) for d in sorted(fits)), strict=True)
     rule = score.ScoreRule(tolerance=profile.score_tolerance)
+    block = score_block(results, rule)
     ref = max(d for d in profile.depths if d <= profile.reference_depth)
     ref_auc = next(r["spike_auc"] for r in rows if r["depth"] == ref)
     scores = {
         "per_depth": list(rows),
-        "score": {**score_block(results, rule),
+        "score": {**block,
                   "rule": {"tolerance": rule.tolerance, "statistic": rule.statistic,
                            "use_ci": rule.use_ci}},
         "fci": {"value": None if ref_auc is None else _none(score.fci(ref_auc)),
                 "reference_depth": ref, "spike_auc": ref_auc},
         "simulation": simulation_summary(run),
-        "width_sweep": width_sweep_block(run, profile, rows, results),
         "device": fits[profile.depths[0]][0]["device"],
     }
-    if scores["width_sweep"] is None:
-        del scores["width_sweep"]
+    sweep = width_sweep_block(run, profile, rows, block["threshold"])
+    if sweep is not None:
+        scores["width_sweep"] = sweep
     calibrated = calibration.stored(run)
     if calibrated is not None:
         scores["calibration"] = calibrated
@@ -121,14 +122,11 @@ def score_run(run: Path, profile: Profile) -> dict[str, Any]:
 
 
 def width_sweep_block(run: Path, profile: Profile, rows: tuple[dict[str, Any], ...],
-                      results: tuple[score.DepthResult, ...]) -> dict[str, Any] | None:
+                      threshold: float | None) -> dict[str, Any] | None:
     """Every (depth, width) network's summary AUC and parameter count, and the smallest
-    network reaching the main sweep's threshold; None without a width sweep."""
+    network reaching the main sweep's ``threshold``; None without a width sweep."""
     if not profile.widths:
         return None
-    rule = score.ScoreRule(tolerance=profile.score_tolerance)
-    threshold = (score.minimal_depth(results, rule).threshold
-                 if any(np.isfinite(a) for r in results for a in r.seed_aucs) else None)
     networks = [{"depth": r["depth"], "width": profile.width, "parameters": r["parameters"],
                  "spike_auc": r["spike_auc"], "spike_auc_ci": r["spike_auc_ci"]} for r in rows]
     for width in sorted(set(profile.widths) - {profile.width}):
@@ -143,6 +141,6 @@ def width_sweep_block(run: Path, profile: Profile, rows: tuple[dict[str, Any], .
     smallest = None if best is None else next(
         n for n in networks if (n["depth"], n["width"]) == (best.depth, best.width))
     return {"widths": sorted(set(profile.widths) | {profile.width}),
-            "threshold": None if threshold is None else _none(threshold),
+            "threshold": threshold,
             "networks": sorted(networks, key=lambda n: (n["width"], n["depth"])),
             "smallest": smallest}

@@ -19,9 +19,10 @@ import numpy as np
 import torch
 
 from benchmark.atomic import atomic_path
-from benchmark.dataset import batch_events
+from benchmark.dataset import Simulation
 from benchmark.errors import UserError
 from benchmark.fit import FIT_FILE
+from benchmark.fit import predict as fit_predict
 from benchmark.metrics import SOMA_BIAS_MV
 from benchmark.model import TCN, TCNConfig
 from benchmark.protocol import ReplaySim
@@ -83,29 +84,25 @@ def choose_fit(run: Path, depth: int | None = None, seed: int | None = None) -> 
     return max(done, key=auc)
 
 
-@torch.no_grad()
 def predict_inputs(net: FittedNetwork, sims: list[ReplaySim],
                    device: torch.device | None = None) -> list[dict[str, np.ndarray]]:
     """Spike probability per 1 ms bin and soma voltage (mV, clipped at -55 mV as the target
-    is) for each simulation's input spikes (channel, time_ms, duration_ms)."""
-    model, out = net.model, []
-    device = device or next(model.parameters()).device
-    n_inputs = model.config.n_inputs
-    for channel, time_ms, duration in sims:
+    is) for each simulation's input spikes (channel, time_ms, duration_ms); the same
+    computation as the fit's test predictions (:func:`benchmark.fit.predict`)."""
+    n_inputs = net.model.config.n_inputs
+    as_sims = []
+    for k, (channel, time_ms, duration) in enumerate(sims):
         if len(channel) and int(np.max(channel)) >= n_inputs:
             raise UserError(f"input channel {int(np.max(channel))} is out of range: the network "
                             f"reads {n_inputs} inputs (channels 0..{n_inputs - 1})")
         order = np.argsort(time_ms, kind="stable")
-        c, t = np.asarray(channel)[order].astype(np.int64), np.asarray(time_ms)[order]
-        if model.config.sparse_input:
-            x = batch_events([(c, t.astype(np.int64))], n_inputs, duration)
-        else:
-            x = torch.zeros(1, n_inputs, duration)
-            x[0, c, t] = 1.0
-        logit, soma = model(x.to(device), causal_pad=True)
-        out.append({"spike_prob": torch.sigmoid(logit)[0].float().cpu().numpy(),
-                    "soma_mv": soma[0].float().cpu().numpy() + SOMA_BIAS_MV})
-    return out
+        as_sims.append(Simulation(sim_index=k, input_channel=np.asarray(channel)[order],
+                                  input_time_ms=np.asarray(time_ms)[order],
+                                  spike_label=np.zeros(duration, dtype=bool),
+                                  soma_target_mv=np.zeros(duration, dtype=np.float32)))
+    device = device or next(net.model.parameters()).device
+    return [{"spike_prob": prob, "soma_mv": soma + SOMA_BIAS_MV}
+            for prob, soma in fit_predict(net.model, as_sims, n_inputs, device)]
 
 
 def timed_predict(net: FittedNetwork, sims: list[ReplaySim],
