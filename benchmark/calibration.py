@@ -102,9 +102,7 @@ def _inside(lo: Probe, hi: Probe, plan: Calibration) -> float:
 
 def mean_rate_hz(folder: Path, duration_ms: int) -> float:
     """Mean output rate (Hz) of the simulations indexed in ``folder``."""
-    index = shards.read_index(folder)
-    spikes = sum(sum(e["n_output_spikes"]) for e in index.values())
-    n_sims = sum(len(e["sim_indices"]) for e in index.values())
+    n_sims, spikes = shards.index_counts(folder)
     return spikes / (n_sims * duration_ms / 1000.0)
 
 

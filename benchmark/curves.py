@@ -16,7 +16,7 @@ from benchmark import atomic, calibration, score
 from benchmark.errors import UserError
 from benchmark.fit import FIT_FILE, fit_folder
 from benchmark.profiles import Profile
-from benchmark.shards import read_index
+from benchmark.shards import index_counts
 from benchmark.simulation import read_plan
 
 SEED_METRICS = ("spike_auc", "tpr_at_0.25pct_fpr", "soma_rmse_mv", "soma_explained_variance")
@@ -67,9 +67,7 @@ def depth_row(depth: int, fits: list[dict[str, Any]]) -> tuple[dict[str, Any], s
 def simulation_summary(run: Path) -> dict[str, Any]:
     """How much was simulated and the cell's mean output rate (Hz)."""
     plan = read_plan(run / "simulations")
-    index = read_index(run / "simulations")
-    spikes = sum(sum(e["n_output_spikes"]) for e in index.values())
-    n_sims = sum(len(e["sim_indices"]) for e in index.values())
+    n_sims, spikes = index_counts(run / "simulations")
     duration_ms = int(plan.data["duration_ms"])
     return {"n_simulations": n_sims, "duration_ms": duration_ms,
             "mean_output_rate_hz": spikes / max(n_sims * duration_ms / 1000.0, 1e-9)}

@@ -160,3 +160,10 @@ def read_index(folder: Path) -> dict[str, dict[str, Any]]:
     if not path.is_file():
         return {}
     return json.loads(path.read_text())["shards"]
+
+
+def index_counts(folder: Path) -> tuple[int, int]:
+    """(simulations, output spikes) over the shards indexed in ``folder``."""
+    index = read_index(folder)
+    return (sum(len(e["sim_indices"]) for e in index.values()),
+            sum(sum(e["n_output_spikes"]) for e in index.values()))
