@@ -7,7 +7,8 @@ hash differs. Order of lookup:
 2. the download cache, ``$NEURODEPTH_CACHE/data/<cell>/<name>`` (default
    ``~/.cache/neurodepth/data/...``);
 3. a download from the file's public ``url`` (a zip archive when ``archive_member`` is set),
-   stored atomically in the download cache.
+   or, for ``allen_model_id``, from the Allen API (:mod:`benchmark.allen_download`), stored
+   atomically in the download cache.
 
 When none works, the error says where to put the file. Files are never committed.
 """
@@ -59,6 +60,11 @@ def _checked(path: Path, file: DataFile, where: str) -> Path | None:
 
 
 def _download(file: DataFile, target: Path) -> Path:
+    if file.allen_model_id:
+        from benchmark import allen_download
+
+        atomic.write_bytes(target, allen_download.fetch(file))
+        return target
     with urllib.request.urlopen(file.url, timeout=TIMEOUT_S) as response:  # noqa: S310
         payload = response.read()
     if file.archive_member:
@@ -86,11 +92,12 @@ def locate(spec: CellSpec, file: DataFile, *, download: bool = True) -> Path:
     if _checked(cached, file, "download cache"):
         return cached
     problem = "not in the mirror" if mirror else "no mirror given"
-    if download and file.url:
+    if download and (file.url or file.allen_model_id):
+        source = f"Allen model {file.allen_model_id}" if file.allen_model_id else file.url
         try:
             return _download(file, cached)
-        except OSError as exc:
-            problem += f" and the download from {file.url} failed ({exc})"
+        except (OSError, DataUnavailableError) as exc:
+            problem += f" and the download from {source} failed ({exc})"
     raise DataUnavailableError(
         f"cell {spec.name}: data file {file.name} unavailable ({problem}); fix: put it at "
         f"<mirror>/{file.mirror_path} and pass --mirror <mirror> (or set NEURODEPTH_MIRROR), "

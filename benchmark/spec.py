@@ -7,6 +7,9 @@ sha256), its input-protocol rates per dendritic tree, and builder parameters wit
 A spec may ``extends = "other_cell"``: tables are merged recursively, the child winning.
 Every schema error is a :class:`~benchmark.errors.SpecError` naming the file, the field
 and the fix.
+
+The optional ``[card]`` table holds what the site shows besides the species, citation and
+licence: ``layer``, ``area``, ``cell_type``, ``model_family`` (strings).
 """
 
 from __future__ import annotations
@@ -91,6 +94,16 @@ FIELDS: tuple[Field, ...] = (
     Field("inputs.trees", dict, True, "add an [inputs.trees.<tree>] table per dendritic tree"),
     Field("parameters", dict, False, "put builder parameters under [parameters]"),
     Field("files", dict, False, "list data files under [files.\"name\"] with sha256 and url"),
+    Field("card", dict, False, "put the site's card fields under [card]"),
+)
+# The optional [card]: what the site shows about the cell besides species, citation and
+# licence (all strings, e.g. layer = "5", area = "VISp", cell_type = "pyramidal (IT)").
+CARD_FIELDS: tuple[Field, ...] = (
+    Field("layer", str, False, "give layer as a string, e.g. layer = \"5\""),
+    Field("area", str, False, "give area as a string, e.g. area = \"VISp\""),
+    Field("cell_type", str, False, "give cell_type as a string, e.g. \"pyramidal\""),
+    Field("model_family", str, False,
+          "give model_family as a string, e.g. \"Allen all-active (legacy)\""),
 )
 TREE_FIELDS: tuple[Field, ...] = (
     Field("exc_per_100ms", list, True, "give exc_per_100ms = [low, high] spikes per 100 ms",
@@ -103,6 +116,8 @@ FILE_FIELDS: tuple[Field, ...] = (
     Field("mirror_path", str, True, "give mirror_path relative to the mirror folder"),
     Field("url", str, False, "give the public download address"),
     Field("archive_member", str, False, "name the file inside the downloaded archive"),
+    Field("allen_model_id", int, False,
+          "give the Allen neuronal_model_id as an integer, e.g. allen_model_id = 497232312"),
 )
 
 
@@ -115,6 +130,7 @@ class DataFile:
     mirror_path: str
     url: str = ""
     archive_member: str = ""
+    allen_model_id: int = 0  # download from the Allen API (benchmark.allen_download)
 
 
 @dataclass(frozen=True)
@@ -144,6 +160,11 @@ class CellSpec:
     @property
     def parameters(self) -> Mapping[str, Any]:
         return self.data.get("parameters", {})
+
+    @property
+    def card(self) -> Mapping[str, str]:
+        """The optional ``[card]`` (layer, area, cell_type, model_family); empty if none."""
+        return self.data.get("card", {})
 
     @property
     def files(self) -> tuple[DataFile, ...]:
@@ -240,7 +261,17 @@ def validate(path: Path, data: Mapping[str, Any]) -> None:
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise SpecError(path, f"files.{name}.sha256", "is not 64 lowercase hex digits",
                             "paste the output of `sha256sum FILE`")
+    _check_card(path, data.get("card", {}))
     parameters.check(path, data)
+
+
+def _check_card(path: Path, card: Mapping[str, Any]) -> None:
+    known = [f.key for f in CARD_FIELDS]
+    for key in card:
+        if key not in known:
+            raise SpecError(path, f"card.{key}", "is not a card field",
+                            f"use {', '.join(known)}")
+    check_fields(path, card, CARD_FIELDS, prefix="card.")
 
 
 def load(folder: Path, resolve: Callable[[str], Path] | None = None) -> CellSpec:
