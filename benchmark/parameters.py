@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from benchmark.allen_fit import FAMILIES as ALLEN_FAMILIES
 from benchmark.errors import SpecError
 
 NUMBER = (int, float)
@@ -77,13 +78,50 @@ def check_detailed(path: Path, data: Mapping[str, Any]) -> None:
     for name, table in params["regions"].items():
         _region(path, name, f"parameters.regions.{name}")
         _need(path, table, REGION, f"parameters.regions.{name}")
-    for tree, region in params["synapse_regions"].items():
+    _synapse_regions(path, data)
+    for i, dist in enumerate(params.get("distributions", [])):
+        _distribution(path, dist, f"parameters.distributions[{i}]")
+
+
+def _synapse_regions(path: Path, data: Mapping[str, Any]) -> None:
+    for tree, region in data["parameters"]["synapse_regions"].items():
         _region(path, region, f"parameters.synapse_regions.{tree}")
         if tree not in data["inputs"]["trees"]:
             raise SpecError(path, f"parameters.synapse_regions.{tree}", "names no input tree",
                             f"add [inputs.trees.{tree}] or remove it")
-    for i, dist in enumerate(params.get("distributions", [])):
-        _distribution(path, dist, f"parameters.distributions[{i}]")
+
+
+def _data_file(path: Path, data: Mapping[str, Any], where: str) -> None:
+    name = _lookup(data, where)
+    if name not in data.get("files", {}):
+        raise SpecError(path, where, f"'{name}' is not a data file of the cell",
+                        f"add a [files.\"{name}\"] table")
+
+
+def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+def check_allen(path: Path, data: Mapping[str, Any]) -> None:
+    """``[parameters]`` of the ``allen`` builder (:mod:`benchmark.nrn.allen`)."""
+    params = data.get("parameters", {})
+    _need(path, params, {"fit_file": str, "morphology_file": str, "synapse_regions": Mapping},
+          "parameters")
+    _data_file(path, data, "parameters.fit_file")
+    _data_file(path, data, "parameters.morphology_file")
+    family = params.get("family")
+    if family is not None and family not in ALLEN_FAMILIES:
+        raise SpecError(path, "parameters.family", f"unknown family {family!r}",
+                        f"use one of {', '.join(ALLEN_FAMILIES)}, or leave it out to "
+                        "detect it from the fit file")
+    origin = params.get("distance_origin", 0.5)
+    if isinstance(origin, bool) or not isinstance(origin, NUMBER) or not 0 <= origin <= 1:
+        raise SpecError(path, "parameters.distance_origin", f"{origin!r} is not in [0, 1]",
+                        "give a position along soma[0], e.g. 0.5")
+    _synapse_regions(path, data)
 
 
 def _distribution(path: Path, dist: Any, where: str) -> None:
@@ -98,7 +136,7 @@ def _distribution(path: Path, dist: Any, where: str) -> None:
                         f"'{dist['distance_from']}'", "use \"soma\" or \"region\"")
 
 
-CHECKS = {"lif": check_lif, "detailed": check_detailed}
+CHECKS = {"lif": check_lif, "detailed": check_detailed, "allen": check_allen}
 
 
 def check(path: Path, data: Mapping[str, Any]) -> None:

@@ -9,6 +9,7 @@ Probes (keyword arguments as in :mod:`benchmark.nrn.probes`; units in the names)
     ``fi_curve``: soma spikes and rate (Hz) for somatic current steps (``amplitudes_na``).
     ``bap``: back-propagating AP amplitude (mV) vs path distance (``distances_um``).
     ``bac``: BAC firing (somatic pulse, dendritic EPSP-shaped current, both).
+    ``anatomy``: sections, segments, membrane per region, the axon and the input sites.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from benchmark import data_files, executors, mechanisms
 from benchmark.errors import UserError
 from benchmark.spec import CellSpec
 
-PROBE_NAMES = ("resting", "fi_curve", "bap", "bac")
+PROBE_NAMES = ("resting", "fi_curve", "bap", "bac", "anatomy")
 Request = tuple[str, Mapping[str, Any]]
 
 
@@ -66,6 +67,29 @@ def measure_many(spec: CellSpec, requests: Sequence[Request],
             for name, kwargs in requests
         ]
         return [f.result() for f in futures]
+
+
+def measure_cells(jobs: Sequence[tuple[CellSpec, Sequence[Request]]],
+                  n_workers: int = 1) -> list[list[dict[str, Any]]]:
+    """Probes of several cells in one pool; results per cell, in request order.
+
+    Every cell must need the same compiled mechanisms (one library per pool). Requests are
+    handed out cell by cell, so a worker builds each cell about once.
+    """
+    for _, requests in jobs:
+        check_requests(requests)
+    libraries = {library_for(spec) for spec, _ in jobs}
+    if len(libraries) > 1:
+        raise UserError("measure_cells needs cells with the same mechanism catalogues; "
+                        f"these need {len(libraries)} different libraries: measure them apart")
+    if not libraries:
+        return []
+    tasks = [(dict(spec.data), data_files.ensure(spec), requests) for spec, requests in jobs]
+    n = max(1, min(n_workers, sum(len(r) for _, _, r in tasks)))
+    with executors.simulation_pool(libraries.pop(), n) as pool:
+        futures = [[pool.submit(_run_probe, name, data, files, dict(kwargs))
+                    for name, kwargs in requests] for data, files, requests in tasks]
+        return [[f.result() for f in cell] for cell in futures]
 
 
 def measure(spec: CellSpec, probe_name: str, **kwargs: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""List the registered cells: name, species, kind, description, data source, licence."""
+"""List the registered cells: name, species, kind, description, data source, licence
+(``--json`` adds each cell's ``[card]``)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    specs = registry.all_specs()
     rows = [{"name": s.name, "species": s.data["species"], "kind": s.data["kind"],
              "description": s.description, "data": s.data["source"]["data"],
-             "licence": s.data["source"]["licence"]} for s in registry.all_specs()]
+             "licence": s.data["source"]["licence"]} for s in specs]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps([{**r, "card": dict(s.card)} for r, s in zip(rows, specs, strict=True)],
+                         indent=2))
         return 0
     cols = ("name", "species", "kind", "description", "data", "licence")
     widths = {c: max(len(c), *(len(r[c]) for r in rows)) if rows else len(c) for c in cols}

@@ -11,6 +11,7 @@ from benchmark.errors import UserError
 BUILDERS = {
     "lif": "benchmark.nrn.lif:build",
     "detailed": "benchmark.nrn.detailed:build",
+    "allen": "benchmark.nrn.allen:build",
 }
 
 

@@ -35,6 +35,14 @@ def build(spec: Mapping[str, Any], files: Mapping[str, str]) -> BuiltCell:
     morphology.replace_axon(morph, int(axon["sections"]), axon["length_um"], axon["diam_um"])
     morphology.apply_segment_rule(morph, morph_p["segment_length_um"])
     biophysics.apply(morph, p)
+    return with_inputs(morph, spec)
+
+
+def with_inputs(morph: morphology.Morphology, spec: Mapping[str, Any]) -> BuiltCell:
+    """The :class:`BuiltCell` of ``morph`` with one excitatory and one inhibitory synapse on
+    every segment of ``parameters.synapse_regions`` (channel order: see the module
+    docstring); site distances (um) from ``soma[0](parameters.distance_origin)``."""
+    p = spec["parameters"]
     origin = morph.soma[0](float(p.get("distance_origin", 0.5)))
     slots = [
         (tree, seg)

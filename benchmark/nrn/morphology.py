@@ -84,26 +84,33 @@ def load(path: Path | str, fmt: str = "neurolucida") -> Morphology:
 
 
 def replace_axon(morph: Morphology, n_sections: int, length_um: float,
-                 diam_um: float | str) -> None:
+                 diam_um: float | str, soma_x: float = 0.5) -> None:
     """Delete the reconstructed axon and attach a stub of ``n_sections`` sections (um).
 
     ``diam_um`` is a diameter (um), or ``"reconstruction"`` for Hay et al. 2011's rule
     (two sections only): the first takes the diameter of the reconstruction's first axon
     section, the second that of the first axon section whose middle lies more than 60 um
-    from the soma (the first section's when there is none).
+    from the soma (the first section's when there is none). The diameters are read at the
+    sections' middles (``sec(0.5).diam``), so they depend on the nseg the sections have.
+    The stub's first section is attached at ``soma[0](soma_x)``.
     """
     diams = ([float(diam_um)] * n_sections if not isinstance(diam_um, str)
              else _reconstruction_diams(morph, n_sections))
-    for sec in morph.axon:
-        h.delete_section(sec=sec)
-    morph.axon.clear()
-    parent = morph.soma[0](0.5)
+    delete_axon(morph)
+    parent = morph.soma[0](soma_x)
     for i in range(n_sections):
         sec = h.Section(name=f"axon[{i}]")
         sec.L, sec.diam = length_um, diams[i]
         sec.connect(parent)
         parent = sec(1.0)
         morph.axon.append(sec)
+
+
+def delete_axon(morph: Morphology) -> None:
+    """Delete every axon section (nothing replaces them)."""
+    for sec in morph.axon:
+        h.delete_section(sec=sec)
+    morph.axon.clear()
 
 
 def _reconstruction_diams(morph: Morphology, n_sections: int) -> list[float]:

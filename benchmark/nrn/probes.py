@@ -135,8 +135,9 @@ def resting(spec: Mapping[str, Any], files: Mapping[str, str], duration_ms: floa
     """Soma voltage with no input, from v_init_mv for ``duration_ms``.
 
     Returns v_rest_mv (mean of the last ``window_ms``), drift_mv (that mean minus the mean
-    of the window before), the range over the last window, the soma spike count over the
-    whole run and ``fires_spontaneously``; v_steady_mv is the settled steady state.
+    of the window before), the range over the last window, the soma spike count and times
+    (ms) over the whole run and ``fires_spontaneously``; v_steady_mv is the settled steady
+    state.
     """
     if duration_ms < 2 * window_ms:
         raise ValueError(f"duration_ms ({duration_ms}) must be at least 2 x window_ms")
@@ -152,6 +153,7 @@ def resting(spec: Mapping[str, Any], files: Mapping[str, str], duration_ms: floa
             "drift_mv": float(last.mean() - before.mean()),
             "v_min_last_mv": float(last.min()), "v_max_last_mv": float(last.max()),
             "n_spikes": int(spikes.size), "fires_spontaneously": bool(spikes.size),
+            "spike_times_ms": [float(t) for t in spikes],
             "v_steady_mv": float(cell.soma.v)}
 
 
@@ -269,8 +271,44 @@ def _bac_condition(sim: Sim, soma: Any, site: Any, soma_amp_na: float, soma_dur_
             "plateau_mv": plateau_mv}
 
 
+def anatomy(spec: Mapping[str, Any], files: Mapping[str, str]) -> dict[str, Any]:
+    """The built cell's structure, without simulating.
+
+    Per region (soma, dend, apic, axon): sections, segments, and the membrane of its first
+    section at x = 0.5 (cm uF/cm2, Ra ohm cm, every density mechanism's range variables,
+    ena / ek mV where the ion exists). The axon's sections (L um, diam um, parent
+    segment). Every input's kind, tree and section, in channel order.
+    """
+    cell = cell_for(spec, files)
+    morph = next((k for k in cell.keep if hasattr(k, "region")), None)
+    regions: dict[str, Any] = {}
+    for name in ("soma", "dend", "apic", "axon"):
+        sections = list(morph.region(name)) if morph is not None else []
+        regions[name] = {"n_sections": len(sections),
+                         "n_segments": sum(sec.nseg for sec in sections),
+                         "first": _membrane(sections[0]) if sections else None}
+    axon = [{"L_um": float(sec.L), "diam_um": float(sec(0.5).diam),
+             "parent": short_name(sec.parentseg().sec), "parent_x": float(sec.parentseg().x)}
+            for sec in (morph.region("axon") if morph is not None else [])]
+    sites = cell.site_table()
+    return {"regions": regions, "axon": axon,
+            "sites": {k: list(sites[k]) for k in ("kind", "tree", "section")}}
+
+
+def _membrane(sec: Any) -> dict[str, Any]:
+    """cm, Ra, density mechanisms' range variables and ena / ek at ``sec(0.5)``."""
+    seg = sec(0.5)
+    info = sec.psection()
+    mechanisms = {mech: {name: float(values[len(values) // 2]) for name, values in params.items()}
+                  for mech, params in info["density_mechs"].items()}
+    ions = {f"e{ion}_mv": float(getattr(seg, f"e{ion}")) for ion in ("na", "k")
+            if h.ismembrane(f"{ion}_ion", sec=sec)}
+    return {"cm_uf_per_cm2": float(seg.cm), "ra_ohm_cm": float(sec.Ra),
+            "mechanisms": mechanisms, **ions}
+
+
 PROBES: dict[str, Callable[..., dict[str, Any]]] = {
-    "resting": resting, "fi_curve": fi_curve, "bap": bap, "bac": bac}
+    "resting": resting, "fi_curve": fi_curve, "bap": bap, "bac": bac, "anatomy": anatomy}
 
 
 def run(name: str, spec: Mapping[str, Any], files: Mapping[str, str],
