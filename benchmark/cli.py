@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from benchmark import __version__
 from benchmark.errors import EXIT_USER_ERROR, UserError
 
-COMMANDS = ("list", "run", "calibrate", "simulate", "fit", "score", "predict", "cache")
+COMMANDS = ("list", "run", "calibrate", "simulate", "fit", "score", "predict", "cache",
+            "leaderboard")
 
 
 def parser() -> argparse.ArgumentParser:

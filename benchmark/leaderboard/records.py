@@ -1,0 +1,311 @@
+"""Committed result records: find, parse, migrate and validate them against the registry.
+
+Records live at ``<records>/<cell>/<profile>/record.json``. Each file is checked on its own;
+a bad one is refused with one line, ``<path>: <reason>; fix: <fix>``, and the others still
+build. The checks, in order:
+
+1. the file is strict JSON (``json.loads`` only: nothing from a record is unpickled,
+   evaluated or executed; ``NaN`` / ``Infinity`` are refused);
+2. an older ``schema_version`` is upgraded in memory by :data:`MIGRATIONS`;
+3. the record schema (:func:`benchmark.record.validate`);
+4. the cell is registered (with a did-you-mean otherwise) and the file sits in its own
+   ``<cell>/<profile>/`` folder;
+5. the profile block is the named profile of this code (``profiles.get(name).to_dict()``;
+   a width sweep's ``widths`` is the one override allowed);
+6. the cell digest (and the NMODL digest, where the record has one) equals the registry's;
+7. the protocol: the parameters the registry spec gives at the record's rate scale equal
+   the record's, and the digest recomputed from them (as ``ProtocolParams.digest`` does,
+   with the record's protocol version) equals the record's digest.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmark import profiles, protocol, registry
+from benchmark import record as record_mod
+from benchmark import spec as spec_mod
+from benchmark.errors import UserError
+
+RECORD_FILE = "record.json"
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+RERUN = "rerun `python -m benchmark run --cell {cell} --profile {profile}` and commit its record"
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+# from_version -> function that returns the record at from_version + 1 (a new dict).
+# Schema version 1 is the only one so far; add an entry here when the schema changes.
+MIGRATIONS: dict[int, Migration] = {}
+
+
+class Refused(Exception):
+    """A record the leaderboard will not show: why, and what to do about it."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One refused record file.
+
+    Attributes:
+        path: the file as found (under the records folder given to the builder).
+        rel: its path relative to that folder, with ``/`` separators (shown on the site).
+        reason / fix: what is wrong, and what to do.
+    """
+
+    path: Path
+    rel: str
+    reason: str
+    fix: str
+
+    def line(self) -> str:
+        """The one-line report: ``<path>: <reason>; fix: <fix>``."""
+        return f"{self.path}: {self.reason}; fix: {self.fix}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A record that passed every check, with the registry spec of its cell.
+
+    Attributes:
+        path: the record file; rel: its path relative to the records folder.
+        raw: the file's bytes (the site offers them for download unchanged).
+        record: the parsed (and, if it was old, migrated) record.
+        spec: the registry's spec of the record's cell.
+    """
+
+    path: Path
+    rel: str
+    raw: bytes
+    record: dict[str, Any]
+    spec: spec_mod.CellSpec
+
+    @property
+    def cell(self) -> str:
+        return str(self.record["cell"]["name"])
+
+    @property
+    def profile(self) -> str:
+        return str(self.record["profile"]["name"])
+
+
+def find(root: Path) -> Iterator[Path]:
+    """Every ``*.json`` under ``root``, sorted (files off the layout are refused, not
+    skipped silently)."""
+    yield from sorted(p for p in root.rglob("*.json") if p.is_file())
+
+
+def load_all(root: Path) -> tuple[list[Entry], list[Refusal]]:
+    """Check every record under ``root``; returns the accepted entries and the refusals,
+    both sorted by path. UserError if ``root`` is not a folder."""
+    if not root.is_dir():
+        raise UserError(f"{root}: no records folder; fix: give --records DIR holding "
+                        f"<cell>/<profile>/{RECORD_FILE} files")
+    cells = registry.discover()
+    entries: list[Entry] = []
+    refusals: list[Refusal] = []
+    for path in find(root):
+        rel = path.relative_to(root).as_posix()
+        try:
+            entries.append(check_file(path, rel, cells))
+        except Refused as exc:
+            refusals.append(Refusal(path, rel, exc.reason, exc.fix))
+    return entries, refusals
+
+
+def check_file(path: Path, rel: str, cells: Mapping[str, Path]) -> Entry:
+    """Parse and check one record file; raises :class:`Refused`."""
+    parts = rel.split("/")
+    if len(parts) != 3 or parts[2] != RECORD_FILE:
+        raise Refused(f"not at <cell>/<profile>/{RECORD_FILE}",
+                      "move it to <records>/<cell>/<profile>/record.json or remove it")
+    raw = path.read_bytes()
+    data = parse(raw)
+    data = migrate(data)
+    try:
+        record_mod.validate(data, "record")
+    except UserError as exc:
+        reason, _, fix = str(exc).removeprefix("record: ").rpartition("; fix: ")
+        raise Refused(f"breaks the record schema: {reason}", fix) from exc
+    spec = _registered_spec(data["cell"]["name"], cells)
+    cell, profile = spec.name, data["profile"]["name"]
+    if parts[:2] != [cell, profile]:
+        raise Refused(f"a record of cell '{cell}' at profile '{profile}' filed under "
+                      f"'{parts[0]}/{parts[1]}'", f"move it to {cell}/{profile}/{RECORD_FILE}")
+    rerun = RERUN.format(cell=cell, profile=profile)
+    check_profile(data["profile"], rerun)
+    check_cell(data["cell"], spec, rerun)
+    check_protocol(data, spec, rerun)
+    return Entry(path=path, rel=rel, raw=raw, record=data, spec=spec)
+
+
+def parse(raw: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN or Infinity; raises :class:`Refused`."""
+    def no_constants(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    fix = "restore the file from the run's record.json (it must be plain JSON)"
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=no_constants)
+    except UnicodeDecodeError as exc:
+        raise Refused(f"not UTF-8 text ({exc.reason} at byte {exc.start})", fix) from exc
+    except json.JSONDecodeError as exc:
+        raise Refused(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
+                      fix) from exc
+    except ValueError as exc:
+        raise Refused(f"not valid JSON ({exc})", fix) from exc
+
+
+def migrate(data: Any, migrations: Mapping[int, Migration] | None = None) -> Any:
+    """Upgrade a record of an older ``schema_version`` in memory, one version at a time.
+
+    Anything that is not an object with an integer ``schema_version`` is returned as it
+    is, for the schema check to report. Raises :class:`Refused` for a version with no
+    migration path or one newer than this code.
+    """
+    table = MIGRATIONS if migrations is None else migrations
+    current = record_mod.SCHEMA_VERSION
+    if not isinstance(data, dict):
+        return data
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        return data
+    if version > current:
+        raise Refused(f"schema_version {version} is newer than this code's {current}",
+                      "upgrade neurodepth to build the leaderboard")
+    out = data
+    while version < current:
+        if version not in table:
+            raise Refused(f"schema_version {version} has no migration to {current}",
+                          f"add MIGRATIONS[{version}] in benchmark/leaderboard/records.py "
+                          "or rerun the cell")
+        out = table[version](copy.deepcopy(out))
+        if out.get("schema_version") != version + 1:
+            raise Refused(f"the migration from schema_version {version} did not give "
+                          f"version {version + 1}", "fix the migration")
+        version += 1
+    return out
+
+
+def _registered_spec(name: str, cells: Mapping[str, Path]) -> spec_mod.CellSpec:
+    if not SAFE_NAME.match(name) or name not in cells:
+        hint = registry.suggest(name, sorted(cells))
+        raise Refused(f"unknown cell '{name}'",
+                      f"{hint} (a record's cell must be registered before it is shown)")
+    try:
+        return spec_mod.load(cells[name], resolve=registry.folder_of)
+    except UserError as exc:
+        raise Refused(f"the registered cell '{name}' has a broken spec ({exc})",
+                      "fix the cell's cell.toml") from exc
+
+
+def _plain(obj: Any) -> Any:
+    """JSON round trip: tuples become lists, as in a stored record."""
+    return json.loads(json.dumps(obj))
+
+
+def differences(got: Any, want: Any, prefix: str = "") -> list[str]:
+    """Dotted keys at which two JSON values differ (sorted)."""
+    if isinstance(got, dict) and isinstance(want, dict):
+        out: list[str] = []
+        for key in sorted(set(got) | set(want)):
+            where = f"{prefix}.{key}" if prefix else str(key)
+            if key not in got or key not in want:
+                out.append(where)
+            else:
+                out.extend(differences(got[key], want[key], where))
+        return out
+    return [] if _same(got, want) else [prefix or "(value)"]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
+def _listed(keys: list[str], most: int = 4) -> str:
+    more = f" and {len(keys) - most} more" if len(keys) > most else ""
+    return ", ".join(keys[:most]) + more
+
+
+def check_profile(block: dict[str, Any], rerun: str) -> None:
+    """The record's profile block must be this code's profile of that name (a width sweep's
+    ``widths`` may differ); raises :class:`Refused`."""
+    name = block["name"]
+    widths = block.get("widths")
+    try:
+        if isinstance(widths, list) and widths:
+            expected = profiles.get(name, widths=tuple(widths))
+        else:
+            expected = profiles.get(name)
+    except (UserError, TypeError, ValueError) as exc:
+        raise Refused(f"unknown profile '{name}' ({exc})", rerun) from exc
+    diff = differences(block, _plain(expected.to_dict()))
+    if diff:
+        raise Refused(f"the profile block differs from this code's '{name}' profile at "
+                      f"{_listed(diff)}", rerun)
+
+
+def check_cell(block: dict[str, Any], spec: spec_mod.CellSpec, rerun: str) -> None:
+    """Cell digest (and NMODL digest, if recorded) against the registry."""
+    if block["digest"] != spec.digest():
+        raise Refused(f"cell digest {block['digest'][:12]}... is not the registry's "
+                      f"{spec.digest()[:12]}...: the cell changed since this record was made",
+                      rerun)
+    if "mechanisms" in block:
+        now = record_mod.mechanisms_digest(spec)
+        if block["mechanisms"] != now:
+            raise Refused("the cell's mechanisms (NMODL files) changed since this record "
+                          "was made", rerun)
+
+
+def protocol_digest(params: dict[str, Any], version: str) -> str:
+    """sha256 of the canonical JSON of the protocol parameters and version: the formula of
+    :meth:`benchmark.protocol.ProtocolParams.digest`, for any protocol version."""
+    blob = {"protocol_version": version, "params": params}
+    text = json.dumps(blob, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_protocol(data: dict[str, Any], spec: spec_mod.CellSpec, rerun: str) -> None:
+    """Recompute the protocol from the registry spec at the record's rate scale."""
+    block = data["protocol"]
+    scale = block["params"].get("rate_scale")
+    if (isinstance(scale, bool) or not isinstance(scale, (int, float))
+            or not math.isfinite(scale) or scale < 0):
+        raise Refused(f"protocol.params.rate_scale is {scale!r}, not a number >= 0", rerun)
+    try:
+        params = spec.protocol_params(rate_scale=float(scale))
+    except (ValueError, TypeError) as exc:
+        raise Refused(f"the registry's protocol for this cell is invalid ({exc})",
+                      "fix the cell's inputs") from exc
+    expected = params.to_dict()
+    diff = differences(block["params"], expected)
+    if diff:
+        raise Refused("protocol parameters differ from those the registry gives this cell "
+                      f"at rate scale {scale:g} (at {_listed(diff)})", rerun)
+    version = str(block["version"])
+    want = params.digest() if version == protocol.PROTOCOL_VERSION else protocol_digest(
+        expected, version)
+    if block["digest"] != want:
+        raise Refused(f"protocol digest {block['digest'][:12]}... is not {want[:12]}..., "
+                      f"recomputed from the registry (protocol version {version}, rate "
+                      f"scale {scale:g})", rerun)
+    cal = data.get("calibration")
+    if cal is not None and cal["rate_scale"] != scale:
+        raise Refused(f"calibration.rate_scale {cal['rate_scale']:g} is not the protocol's "
+                      f"rate scale {scale:g}", rerun)

@@ -1,0 +1,245 @@
+"""The static site: Jinja2 templates (autoescaped) over the ranked records, seaborn figures.
+
+Layout of the output folder (every link relative, so the site works from ``file://`` and
+from any web server)::
+
+    index.html                      overview: one sortable table per (profile, protocol)
+    cells/<cell>/index.html         the cell's card, and per record: curves, metrics, how made
+    cells/<cell>/<profile>/curves.svg, curves.png   per-depth curves (benchmark.figures)
+    cells/<cell>/<profile>/record.json              the record, byte for byte
+    static/style.css, static/sort.js                no external downloads
+    .neurodepth-site                                marks a folder this builder may replace
+
+Determinism: the output depends only on the records, the registry and this code: no
+clock (the only dates are the records' own ``created``), every mapping iterated sorted,
+figures drawn by :func:`benchmark.figures.draw_curves` (fixed SVG ids, no dates in
+metadata). The site is built in a sibling temporary folder and then moved into place.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from benchmark import __version__, figures
+from benchmark.atomic import write_bytes, write_text
+from benchmark.errors import UserError
+from benchmark.leaderboard import ranking
+from benchmark.leaderboard.records import Entry, Refusal, load_all
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+MARKER = ".neurodepth-site"
+MARKER_TEXT = "A NeuroDepth leaderboard site (python -m benchmark leaderboard build).\n"
+SEED_METRICS = ("tpr_at_0.25pct_fpr", "soma_rmse_mv", "soma_explained_variance")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did: the site folder, the records shown and the ones refused."""
+
+    out: Path
+    entries: tuple[Entry, ...]
+    refusals: tuple[Refusal, ...]
+
+
+def environment() -> jinja2.Environment:
+    """The template environment: autoescape on for every template, strict undefined."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = fmt
+    env.filters["interval"] = fmt_interval
+    env.filters["web_url"] = web_url
+    return env
+
+
+def fmt(value: Any, digits: int = 4) -> str:
+    """A number with ``digits`` decimals, ``n/a`` for None."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+def fmt_interval(ci: Any, digits: int = 4) -> str:
+    """``[lo, hi]``, or ``n/a`` when neither end is known."""
+    lo, hi = (list(ci) + [None, None])[:2] if ci else (None, None)
+    if lo is None and hi is None:
+        return "n/a"
+    return f"[{fmt(lo, digits)}, {fmt(hi, digits)}]"
+
+
+def web_url(value: Any) -> str | None:
+    """The value if it is an http(s) address (so no ``javascript:`` link), else None."""
+    text = str(value or "")
+    return text if text.startswith(("https://", "http://")) else None
+
+
+def sort_value(value: float | None) -> str:
+    """A number for the table sorter's ``data-sort-value``; empty when missing (the sorter
+    puts those last in either direction)."""
+    return "" if value is None else repr(float(value))
+
+
+def flatten(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Dotted keys and printable values of a JSON object, sorted by key."""
+    if isinstance(obj, dict):
+        out: list[tuple[str, str]] = []
+        for key in sorted(obj):
+            out.extend(flatten(obj[key], f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(obj, list):
+        text = ", ".join("null" if v is None else str(v) for v in obj)
+        return [(prefix, f"[{text}]")]
+    return [(prefix, "null" if obj is None else str(obj))]
+
+
+def _median(values: Iterable[Any]) -> float | None:
+    kept = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return statistics.median(kept) if kept else None
+
+
+def depth_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-depth metrics table: summary AUC with interval, medians over seeds."""
+    rows = []
+    for row in sorted(record["per_depth"], key=lambda r: r["depth"]):
+        seeds = sorted(row["seeds"], key=lambda s: s["seed"])
+        rows.append({
+            "depth": row["depth"], "parameters": row["parameters"],
+            "first_kernel_ms": row.get("first_kernel_ms"),
+            "spike_auc": row["spike_auc"], "spike_auc_ci": row["spike_auc_ci"],
+            "seed_aucs": [(s["seed"], s["spike_auc"]) for s in seeds],
+            **{m: _median(s.get(m) for s in seeds) for m in SEED_METRICS},
+            "steps": _median(s.get("steps") for s in seeds),
+        })
+    return rows
+
+
+def made(record: dict[str, Any]) -> dict[str, Any]:
+    """The "how it was made" block of a cell page."""
+    cell = record["cell"]
+    hashes = [("cell digest (sha256 of the merged cell.toml)", cell["digest"])]
+    if "mechanisms" in cell:
+        hashes.append(("mechanisms (sha256 over the NMODL files)", cell["mechanisms"]))
+    hashes += [(f"data file {name}", sha) for name, sha in sorted(cell.get("files", {}).items())]
+    hashes += [(f"protocol digest (protocol version {record['protocol']['version']})",
+                record["protocol"]["digest"])]
+    wall = record["wall_time_s"]
+    return {
+        "created": record["created"], "cell_version": cell["version"],
+        "profile": flatten(record["profile"]),
+        "seeds": record["seeds"], "versions": flatten(record["versions"]),
+        "hardware": flatten(record["hardware"]), "hashes": hashes,
+        "protocol": flatten(record["protocol"]["params"]),
+        "simulation": record["simulation"], "calibration": record.get("calibration"),
+        "wall_time_s": sorted(wall.items()), "wall_total_s": sum(wall.values()),
+    }
+
+
+def _card(entry: Entry) -> dict[str, Any]:
+    spec = entry.spec
+    source = spec.data["source"]
+    card = spec.card
+    return {"name": spec.name, "description": spec.description,
+            "species": spec.data["species"], "kind": spec.data["kind"],
+            "layer": card.get("layer"), "area": card.get("area"),
+            "cell_type": card.get("cell_type"), "model_family": card.get("model_family"),
+            "citation": source["citation"], "licence": source["licence"],
+            "data": source["data"], "url": source.get("url", "")}
+
+
+def build(records_dir: Path, out: Path) -> BuildReport:
+    """Check every record under ``records_dir`` and write the site to ``out``."""
+    if out.resolve().is_relative_to(records_dir.resolve()):
+        raise UserError(f"{out}: the site folder is inside the records folder {records_dir}; "
+                        "fix: give --out a folder outside it")
+    entries, refusals = load_all(records_dir)
+    write_site(entries, refusals, out)
+    return BuildReport(out=out, entries=tuple(entries), refusals=tuple(refusals))
+
+
+def _claim(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: not a folder; fix: give --out a folder for the site")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UserError(f"{out}: the folder holds files that are not a NeuroDepth site; "
+                        "fix: give --out an empty or new folder")
+
+
+def write_site(entries: list[Entry], refusals: list[Refusal], out: Path) -> None:
+    """Render the site into a temporary sibling folder, then replace ``out`` with it."""
+    out = out.resolve()
+    _claim(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        render(entries, refusals, staging)
+        if out.exists():
+            shutil.rmtree(out)
+        staging.replace(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
+    """Write every file of the site into ``folder`` (which exists)."""
+    env = environment()
+    by_record = {id(e.record): e for e in entries}
+    tables = ranking.rank(e.record for e in entries)
+    placed: dict[tuple[str, str], tuple[str, ranking.Row]] = {}
+    for table in tables:
+        for row in table.rows:
+            placed[(row.cell, str(row.record["profile"]["name"]))] = (table.key, row)
+    common = {"version": __version__, "n_records": len(entries)}
+
+    overview = [{"table": t, "rows": [{"row": r, "card": _card(by_record[id(r.record)]),
+                                       "sort": _sort_values(r)} for r in t.rows]}
+                for t in tables]
+    write_text(folder / "index.html", env.get_template("index.html.j2").render(
+        root="", tables=overview, refusals=sorted(refusals, key=lambda r: r.rel), **common))
+
+    cells: dict[str, list[Entry]] = {}
+    for entry in entries:
+        cells.setdefault(entry.cell, []).append(entry)
+    order = {name: i for i, name in enumerate(ranking.PROFILE_ORDER)}
+    for cell, group in sorted(cells.items()):
+        group.sort(key=lambda e: (order.get(e.profile, len(order)), e.profile))
+        sections = []
+        for entry in group:
+            sub = folder / "cells" / cell / entry.profile
+            sub.mkdir(parents=True, exist_ok=True)
+            rec = entry.record
+            title = f"{cell}, {entry.profile} profile, run seed {rec['seeds']['simulation']}"
+            figures.draw_curves(rec, sub, title)
+            write_bytes(sub / "record.json", entry.raw)
+            table_key, row = placed[(cell, entry.profile)]
+            sections.append({"profile": entry.profile, "table_key": table_key, "row": row,
+                             "record": rec, "depths": depth_rows(rec), "made": made(rec),
+                             "rel": entry.rel})
+        write_text(folder / "cells" / cell / "index.html",
+                   env.get_template("cell.html.j2").render(
+                       root="../../", card=_card(group[0]), sections=sections, **common))
+
+    for path in sorted(STATIC.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            write_bytes(folder / "static" / path.name, path.read_bytes())
+    write_text(folder / MARKER, MARKER_TEXT)
+
+
+def _sort_values(row: ranking.Row) -> dict[str, str]:
+    depth = None if row.minimal_depth is None else row.minimal_depth + (0.5 if row.censored
+                                                                         else 0.0)
+    return {"depth": sort_value(depth), "auc": sort_value(row.auc),
+            "fci": sort_value(row.fci),
+            "rate": sort_value(row.record["simulation"]["mean_output_rate_hz"])}

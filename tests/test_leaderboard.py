@@ -1,0 +1,379 @@
+"""The leaderboard: record validation and refusals, migrations, ranking, the static site.
+
+The site tests build from a real smoke record of the lif cell (the ``smoke_run`` fixture)
+plus bad copies of it; no browser.
+"""
+
+from __future__ import annotations
+
+import copy
+import html.parser
+import json
+import shutil
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from benchmark import protocol, registry
+from benchmark.leaderboard import ranking, records, site
+from conftest import REPO, run_cli
+
+XSS = "<script>alert(1)</script> & <b>bold</b>"
+XSS_CPU = '"><img src=x onerror=alert(2)>'
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def make_cell(root: Path, name: str, description: str | None = None, url: str | None = None
+              ) -> None:
+    """A registered test cell: a copy of lif under another name (for NEURODEPTH_CELLS)."""
+    folder = root / name
+    shutil.copytree(REPO / "cells" / "lif", folder)
+    path = folder / "cell.toml"
+    text = path.read_text().replace('name = "lif"', f'name = "{name}"')
+    if description is not None:
+        text = "\n".join(f"description = {json.dumps(description)}"
+                         if line.startswith("description = ") else line
+                         for line in text.splitlines()) + "\n"
+    if url is not None:
+        text = text.replace('url = ""', f"url = {json.dumps(url)}", 1)
+    path.write_text(text)
+
+
+def put(root: Path, rel: str, data: Any) -> Path:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2))
+    return path
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Links(html.parser.HTMLParser):
+    """Every href and src of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.targets += [v for k, v in attrs if k in ("href", "src") and v is not None]
+
+
+# --- the site built from good and bad records -----------------------------------------
+
+@pytest.fixture(scope="module")
+def board(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A records folder with one good lif record, one good test-cell record carrying HTML
+    and JS in its strings, and three bad records; built once by the real CLI."""
+    tmp = tmp_path_factory.mktemp("board")
+    cells = tmp / "cells"
+    make_cell(cells, "lif_edited")
+    make_cell(cells, "lif_xss", description=XSS, url="javascript:alert(3)")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEURODEPTH_CELLS", str(cells))
+        good = json.loads((smoke_run / "record.json").read_text())
+        recs = tmp / "records"
+        paths = {"good": put(recs, "lif/smoke/record.json",
+                             (smoke_run / "record.json").read_text())}
+        paths["malformed"] = put(recs, "broken/smoke/record.json", '{"schema_version": 1, "cell": ')
+
+        stale = copy.deepcopy(good)
+        stale["cell"]["name"] = "lif_edited"
+        digest = registry.get("lif_edited").digest()
+        stale["cell"]["digest"] = ("0" if digest[0] != "0" else "1") + digest[1:]
+        paths["digest"] = put(recs, "lif_edited/smoke/record.json", stale)
+
+        unknown = copy.deepcopy(good)
+        unknown["cell"]["name"] = "lfi"
+        paths["unknown"] = put(recs, "lfi/smoke/record.json", unknown)
+
+        xss = copy.deepcopy(good)
+        xss["cell"] |= {"name": "lif_xss", "description": XSS,
+                        "digest": registry.get("lif_xss").digest()}
+        xss["hardware"]["cpu"] = XSS_CPU
+        paths["xss"] = put(recs, "lif_xss/smoke/record.json", xss)
+
+        out = tmp / "site"
+        proc = run_cli("leaderboard", "build", "--records", str(recs), "--out", str(out),
+                       env={"NEURODEPTH_CELLS": str(cells)})
+        again = tmp / "site-again"
+        site.build(recs, again)  # the same records, a second build (in this process)
+    yield {"proc": proc, "paths": paths, "out": out, "again": again, "records": recs,
+           "cells": cells}
+
+
+def test_cli_builds_and_reports_refusals_one_line_each(board: dict[str, Any]) -> None:
+    proc, paths = board["proc"], board["paths"]
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 3, proc.stderr
+    expected = {
+        "malformed": "not valid JSON",
+        "digest": "the cell changed since this record was made",
+        "unknown": "unknown cell 'lfi'",
+    }
+    for key, reason in expected.items():
+        mine = [line for line in lines if line.startswith(f"{paths[key]}: ")]
+        assert len(mine) == 1, (key, lines)
+        assert reason in mine[0] and "; fix: " in mine[0], mine[0]
+    assert "did you mean 'lif'" in next(x for x in lines if "lfi" in x)
+    assert "rerun `python -m benchmark run --cell lif_edited --profile smoke`" in next(
+        x for x in lines if "lif_edited" in x)
+    assert "2 record(s) of 2 cell(s) shown, 3 refused" in proc.stdout
+
+
+def test_good_records_are_ranked_on_the_index(board: dict[str, Any]) -> None:
+    index = (board["out"] / "index.html").read_text()
+    assert 'href="cells/lif/index.html#smoke"' in index
+    assert 'href="cells/lif_xss/index.html#smoke"' in index
+    assert 'id="smoke-protocol-1"' in index
+    assert "lif_edited/index.html" not in index and "cells/lfi/" not in index
+    assert "<code>broken/smoke/record.json</code>: not valid JSON" in index  # listed as refused
+    for name in ("lif", "lif_xss"):
+        page = board["out"] / "cells" / name
+        assert (page / "index.html").is_file()
+        for file in ("curves.svg", "curves.png", "record.json"):
+            assert (page / "smoke" / file).stat().st_size > 0
+    shown = board["out"] / "cells" / "lif" / "smoke" / "record.json"
+    assert shown.read_bytes() == board["paths"]["good"].read_bytes()
+
+
+def test_cell_page_has_card_curves_metrics_and_provenance(board: dict[str, Any]) -> None:
+    page = (board["out"] / "cells" / "lif" / "index.html").read_text()
+    rec = json.loads(board["paths"]["good"].read_text())
+    spec = registry.get("lif")
+    assert spec.data["source"]["licence"] in page
+    assert "Beniaguev, Segev &amp; London 2021" in page  # the citation, escaped
+    for label in ("Species", "Layer", "Area", "Cell type", "Model family", "Citation",
+                  "Licence"):
+        assert f"<dt>{label}</dt>" in page
+    assert '<img src="smoke/curves.svg"' in page
+    for row in rec["per_depth"]:
+        assert f"<td>{row['parameters']}</td>" in page
+    for value in (rec["cell"]["digest"], rec["protocol"]["digest"], rec["versions"]["torch"],
+                  rec["hardware"]["cpu"], rec["created"]):
+        assert value in page
+    assert 'data-placeholder="morphology"' in page and 'data-placeholder="prediction"' in page
+
+
+def test_build_is_deterministic(board: dict[str, Any]) -> None:
+    first, second = site_files(board["out"]), site_files(board["again"])
+    assert sorted(first) == sorted(second)
+    for name in first:
+        assert first[name] == second[name], name
+
+
+def test_record_strings_are_escaped(board: dict[str, Any]) -> None:
+    for page in (board["out"] / "index.html", board["out"] / "cells" / "lif_xss" / "index.html"):
+        text = page.read_text()
+        assert "<script>alert" not in text and "<img src=x" not in text
+        assert text.count("<script") == 1  # only the table sorter
+        assert 'href="javascript:' not in text
+    page = (board["out"] / "cells" / "lif_xss" / "index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+def test_every_relative_link_resolves(board: dict[str, Any]) -> None:
+    out = board["out"]
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) == 3
+    checked = 0
+    for page in pages:
+        parser = Links()
+        parser.feed(page.read_text())
+        for target in parser.targets:
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue  # external addresses and same-page anchors
+            resolved = (page.parent / parts.path).resolve()
+            assert resolved.is_file(), f"{page.relative_to(out)}: {target}"
+            assert resolved.is_relative_to(out.resolve())
+            if parts.fragment:
+                assert f'id="{parts.fragment}"' in resolved.read_text(), target
+            checked += 1
+    assert checked > 10
+
+
+def test_serve_binds_localhost_only(board: dict[str, Any]) -> None:
+    from benchmark.commands.leaderboard import make_server
+
+    server = make_server(board["out"], 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        assert host == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=10) as r:
+            assert r.read() == (board["out"] / "index.html").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_strict_exits_nonzero_and_out_must_be_a_site(board: dict[str, Any],
+                                                     tmp_path: Path) -> None:
+    from benchmark import cli
+
+    env = {"NEURODEPTH_CELLS": str(board["cells"])}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEURODEPTH_CELLS", env["NEURODEPTH_CELLS"])
+        assert cli.main(["leaderboard", "build", "--records", str(board["records"]),
+                         "--out", str(tmp_path / "strict"), "--strict"]) == 2
+        assert (tmp_path / "strict" / "index.html").is_file()
+        (tmp_path / "mine").mkdir()
+        (tmp_path / "mine" / "notes.txt").write_text("keep me")
+        assert cli.main(["leaderboard", "build", "--records", str(board["records"]),
+                         "--out", str(tmp_path / "mine")]) == 2
+        assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+# --- one check at a time, in process -----------------------------------------------------
+
+@pytest.fixture()
+def lif_record(smoke_run: Path) -> dict[str, Any]:
+    return json.loads((smoke_run / "record.json").read_text())
+
+
+def refusals_of(root: Path) -> list[str]:
+    entries, refused = records.load_all(root)
+    assert not entries
+    return [r.line() for r in refused]
+
+
+def _set(rec: dict[str, Any], dotted: str, value: Any) -> None:
+    *path, last = dotted.split(".")
+    node = rec
+    for part in path:
+        node = node[part]
+    node[last] = value
+
+
+@pytest.mark.parametrize(("dotted", "value", "reason"), [
+    ("protocol.digest", "ab" * 32, "protocol digest abababababab... is not"),
+    ("protocol.params.rate_scale", 2.0, "protocol digest"),
+    ("protocol.params.hold_jitter_ms", 99, "protocol parameters differ"),
+    ("profile.train.max_steps", 31, "differs from this code's 'smoke' profile at "
+                                    "train.max_steps"),
+    ("profile.name", "tiny", "breaks the record schema: field 'profile/name'"),
+    ("fci", None, "breaks the record schema: field 'fci'"),
+    ("schema_version", 7, "schema_version 7 is newer than this code's 1"),
+    ("cell.mechanisms", "cd" * 32, "mechanisms (NMODL files) changed"),
+])
+def test_each_check_refuses_with_one_line(tmp_path: Path, lif_record: dict[str, Any],
+                                          dotted: str, value: Any, reason: str) -> None:
+    _set(lif_record, dotted, value)
+    path = put(tmp_path, "lif/smoke/record.json", lif_record)
+    (line,) = refusals_of(tmp_path)
+    assert line.startswith(f"{path}: ") and reason in line and "; fix: " in line
+    assert "\n" not in line
+
+
+def test_misfiled_nan_and_stray_files_are_refused(tmp_path: Path,
+                                                  lif_record: dict[str, Any]) -> None:
+    put(tmp_path, "lif/quick/record.json", lif_record)
+    text = json.dumps(lif_record).replace('"value": ', '"value": NaN, "x": ', 1)
+    put(tmp_path, "other/smoke/record.json", text)
+    put(tmp_path, "lif/notes.json", "{}")
+    lines = refusals_of(tmp_path)
+    assert any("filed under 'lif/quick'" in x and "move it to lif/smoke/record.json" in x
+               for x in lines)
+    assert any("NaN is not JSON" in x for x in lines)
+    assert any("not at <cell>/<profile>/record.json" in x for x in lines)
+
+
+def test_good_record_is_accepted(tmp_path: Path, lif_record: dict[str, Any]) -> None:
+    put(tmp_path, "lif/smoke/record.json", lif_record)
+    entries, refused = records.load_all(tmp_path)
+    assert not refused and [e.cell for e in entries] == ["lif"]
+
+
+def test_protocol_digest_is_recomputed_like_the_run() -> None:
+    params = registry.get("lif").protocol_params(rate_scale=1.7)
+    assert records.protocol_digest(params.to_dict(), protocol.PROTOCOL_VERSION) == \
+        params.digest()
+
+
+# --- migrations ----------------------------------------------------------------------------
+
+def _v0_to_v1(rec: dict[str, Any]) -> dict[str, Any]:
+    """A made-up version 0 that named wall_time_s 'timings'."""
+    rec["wall_time_s"] = rec.pop("timings")
+    rec["schema_version"] = 1
+    return rec
+
+
+def test_migration_upgrades_a_version_0_record(tmp_path: Path, lif_record: dict[str, Any],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    old = dict(lif_record, schema_version=0)
+    old["timings"] = old.pop("wall_time_s")
+    path = put(tmp_path, "lif/smoke/record.json", old)
+    (line,) = refusals_of(tmp_path)
+    assert line.startswith(f"{path}: schema_version 0 has no migration to 1")
+    monkeypatch.setitem(records.MIGRATIONS, 0, _v0_to_v1)
+    entries, refused = records.load_all(tmp_path)
+    assert not refused
+    assert entries[0].record["wall_time_s"] == lif_record["wall_time_s"]
+    assert json.loads(path.read_text())["schema_version"] == 0  # upgraded in memory only
+
+
+def test_migrate_is_pure_and_checks_the_version_step() -> None:
+    rec = {"schema_version": 0, "timings": {"fit": 1.0}}
+    assert records.migrate(rec, {0: _v0_to_v1}) == {"schema_version": 1,
+                                                    "wall_time_s": {"fit": 1.0}}
+    assert rec == {"schema_version": 0, "timings": {"fit": 1.0}}
+    with pytest.raises(records.Refused, match="did not give version 1"):
+        records.migrate(rec, {0: lambda r: r})
+    assert records.migrate([1, 2], {}) == [1, 2]  # left for the schema check
+
+
+# --- ranking (pure logic) ------------------------------------------------------------------
+
+def rec(cell: str, depth: int | None, auc: float | None, *, censored: bool = False,
+        profile: str = "quick", version: str = "1", ref: int = 3) -> dict[str, Any]:
+    return {"cell": {"name": cell}, "profile": {"name": profile},
+            "protocol": {"version": version},
+            "score": {"minimal_depth": depth, "censored": censored},
+            "fci": {"reference_depth": ref, "spike_auc": auc, "value": None},
+            "per_depth": [{"depth": ref, "spike_auc": auc,
+                           "spike_auc_ci": [None if auc is None else auc - 0.01,
+                                            None if auc is None else min(auc + 0.001, 1.0)]}]}
+
+
+def test_ranking_orders_by_depth_then_auc() -> None:
+    (table,) = ranking.rank([
+        rec("deep", 3, 0.99), rec("none", None, 0.999), rec("shallow_low", 1, 0.90),
+        rec("shallow_high", 1, 0.95), rec("censored", 1, 0.99, censored=True),
+        rec("no_auc", 1, None), rec("mid", 2, 0.5),
+    ])
+    assert [r.cell for r in table.rows] == ["shallow_high", "shallow_low", "no_auc",
+                                            "censored", "mid", "deep", "none"]
+    assert [r.rank for r in table.rows] == [1, 2, 3, 4, 5, 6, None]
+    assert [r.depth_label for r in table.rows][3:] == [">= 1", "2", "3", "none"]
+
+
+def test_ranking_ties_are_broken_by_name_and_fci_interval_follows_the_auc() -> None:
+    (table,) = ranking.rank([rec("b", 2, 0.99), rec("a", 2, 0.99)])
+    assert [r.cell for r in table.rows] == ["a", "b"]
+    row = table.rows[0]
+    assert row.fci == pytest.approx(0.5)
+    lo, hi = row.fci_ci
+    assert lo < row.fci < hi  # the AUC's upper end gives the FCI's lower end
+
+
+def test_profiles_and_protocol_versions_are_never_ranked_together() -> None:
+    tables = ranking.rank([rec("a", 1, 0.9, profile="smoke"), rec("b", 2, 0.9),
+                           rec("c", 1, 0.9, version="2"), rec("d", 3, 0.9, profile="paper")])
+    assert [(t.profile, t.protocol_version, [r.cell for r in t.rows]) for t in tables] == [
+        ("paper", "1", ["d"]), ("quick", "2", ["c"]), ("quick", "1", ["b"]),
+        ("smoke", "1", ["a"])]
+    assert all(t.rows[0].rank == 1 for t in tables)
