@@ -32,12 +32,12 @@ TIMEOUT_S = 60
 def cache_root() -> Path:
     base = os.environ.get("NEURODEPTH_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME", str(Path.home() / ".cache")), "neurodepth")
-    return Path(base) / "data"
+    return (Path(base) / "data").resolve()  # absolute: workers run in another folder
 
 
 def mirror_root() -> Path | None:
     value = os.environ.get("NEURODEPTH_MIRROR")
-    return Path(value) if value else None
+    return Path(value).resolve() if value else None
 
 
 def sha256_of(path: Path) -> str:

@@ -35,6 +35,11 @@ class RunStore:
     profile: str
     seed: int
 
+    def __post_init__(self) -> None:
+        # Absolute: simulation workers run in a neutral folder of their own (benchmark.worker),
+        # so a relative --out would put their shards there.
+        object.__setattr__(self, "root", Path(self.root).resolve())
+
     @property
     def folder(self) -> Path:
         return self.root / self.cell / self.profile / f"seed-{self.seed}"

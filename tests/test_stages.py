@@ -3,6 +3,7 @@ windows, spike detection, profiles."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -164,3 +165,23 @@ def test_training_steps_run_in_the_precision_asked_for(smoke_run: Path, tmp_path
     assert seen[-1] == torch.float32  # the last is the validation pass
     result = trainer.finish(n_boot=5)
     assert result["steps"] == 3 and np.isfinite(result["best_valid_loss"])
+
+
+@pytest.mark.neuron
+def test_relative_out_and_mirror_are_taken_from_the_callers_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers simulate in a neutral folder of their own: a relative ``--out`` (and mirror or
+    cache) must still mean the caller's folder, where the later stages look."""
+    from benchmark import data_files
+    from conftest import run_cli
+
+    run_cli("simulate", "--cell", "lif", "--profile", "smoke", "--out", "runs", cwd=tmp_path,
+            check=True)
+    folder = tmp_path / "runs" / "lif" / "smoke" / "seed-0" / "simulations"
+    assert len(list(folder.glob("shard-*.h5"))) == len(json.loads(
+        (folder / "index.json").read_text())["shards"]) > 0
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEURODEPTH_MIRROR", "mirror")
+    monkeypatch.setenv("NEURODEPTH_CACHE", "cache")
+    assert data_files.mirror_root() == tmp_path / "mirror"
+    assert data_files.cache_root() == tmp_path / "cache" / "data"
