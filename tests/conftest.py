@@ -31,3 +31,32 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("smoke-runs")
     run_cli("run", "--cell", "lif", "--profile", "smoke", "--out", str(out), check=True)
     return out / "lif" / "smoke" / "seed-0"
+
+
+NEURON_PRELUDE = """
+import json, sys
+import numpy as np
+from neuron import h
+h.nrn_load_dll(sys.argv[1])
+h.load_file("stdrun.hoc")
+h.dt = {dt}
+arg = json.loads(sys.argv[2])
+"""
+
+
+def run_neuron(library: Path, body: str, workdir: Path, arg: object = None,
+               dt_ms: float = 0.025) -> object:
+    """Run a NEURON script (``body``, after a prelude that loads ``library``, sets ``h.dt``
+    to ``dt_ms`` and reads ``arg`` from JSON) in a fresh process started in ``workdir``;
+    returns the JSON of its last line of output."""
+    import json
+    import textwrap
+
+    script = workdir / "sim.py"
+    script.write_text(NEURON_PRELUDE.format(dt=dt_ms) + textwrap.dedent(body))
+    proc = subprocess.run(
+        [sys.executable, str(script), str(library), json.dumps(arg)], cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])

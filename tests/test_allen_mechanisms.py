@@ -15,15 +15,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+import conftest
 from benchmark import mechanisms
 
 REPO = Path(__file__).resolve().parents[1]
@@ -280,26 +279,8 @@ def allen_fits() -> list[Path]:
 
 # --- worker processes -------------------------------------------------------------------
 
-PRELUDE = """
-import json, sys
-import numpy as np
-from neuron import h
-h.nrn_load_dll(sys.argv[1])
-h.load_file("stdrun.hoc")
-h.dt = {dt}
-arg = json.loads(sys.argv[2])
-"""
-
-
 def run_neuron(library: Path, body: str, workdir: Path, arg: Any = None) -> Any:
-    script = workdir / "sim.py"
-    script.write_text(PRELUDE.format(dt=DT) + textwrap.dedent(body))
-    proc = subprocess.run(
-        [sys.executable, str(script), str(library), json.dumps(arg)], cwd=workdir,
-        env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return conftest.run_neuron(library, body, workdir, arg, dt_ms=DT)
 
 
 @pytest.fixture(scope="module")
