@@ -60,3 +60,24 @@ def run_neuron(library: Path, body: str, workdir: Path, arg: object = None,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def assert_gates_relax(name: str, gates: str, steps: list, step_data: list, published: object,
+                       dt_ms: float, rtol: float, atol_fraction: float) -> None:
+    """Each gate of mechanism ``name``, recorded after voltage steps ``steps`` [(v1, v2) mV],
+    relaxes from its steady state at v1 to the one at v2 with the published time constant
+    (``published(name, v)`` -> {gate: (x_inf, tau_ms)}): x(t) = x_inf + (x0 - x_inf) e^(-t/tau).
+    ``atol_fraction`` scales the absolute tolerance by the size of the step in the gate."""
+    import numpy as np
+
+    for (v1, v2), step in zip(steps, step_data, strict=True):
+        assert step["v"] == pytest.approx(v2, abs=1e-9)
+        t = np.array(step["idx"]) * dt_ms
+        start, end = published(name, np.array(v1)), published(name, np.array(v2))
+        for gate in gates:
+            x0, (x_inf, tau) = start[gate][0], end[gate]
+            expected = x_inf + (x0 - x_inf) * np.exp(-t / tau)
+            got = np.array(step["rec"][f"{name}.{gate}"])
+            np.testing.assert_allclose(got, expected, rtol=rtol,
+                                       atol=atol_fraction * abs(x0 - x_inf))
+            assert abs(x0 - x_inf) > 1e-3  # the step moves the gate

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
-import json
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -154,5 +153,3 @@ def test_allensdk_api_client_route(fake_api: FakeApi) -> None:
     assert any(r.startswith("/api/v2/data/query.json") for r in fake_api.requests)
     assert "/api/v2/well_known_file_download/900000021" in fake_api.requests
     assert f"/neuronal_model/download/{MODEL_ID}" not in fake_api.requests
-    query = json.loads((API_DATA / f"query_model_{MODEL_ID}.json").read_text())
-    assert query["msg"][0]["id"] == MODEL_ID
