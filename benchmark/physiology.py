@@ -10,6 +10,7 @@ Probes (keyword arguments as in :mod:`benchmark.nrn.probes`; units in the names)
     ``bap``: back-propagating AP amplitude (mV) vs path distance (``distances_um``).
     ``bac``: BAC firing (somatic pulse, dendritic EPSP-shaped current, both).
     ``anatomy``: sections, segments, membrane per region, the axon and the input sites.
+    ``shape``: every section's region and 3D points (x, y, z, diam um), for drawing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from benchmark import data_files, executors, mechanisms
 from benchmark.errors import UserError
 from benchmark.spec import CellSpec
 
-PROBE_NAMES = ("resting", "fi_curve", "bap", "bac", "anatomy")
+PROBE_NAMES = ("resting", "fi_curve", "bap", "bac", "anatomy", "shape")
 Request = tuple[str, Mapping[str, Any]]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from benchmark import allen_fit, executors, physiology, registry
@@ -53,12 +54,13 @@ def measured() -> Iterator[dict[str, dict[str, Any]]]:
         jobs = [(specs[name], [("anatomy", {}),
                                ("resting", {"duration_ms": REST_MS, "window_ms": 100.0}),
                                ("fi_curve", {"amplitudes_na": [STEP_NA[name]],
-                                             "step_ms": STEP_MS})])
+                                             "step_ms": STEP_MS}),
+                               ("shape", {})])
                 for name in CELLS]
         results = physiology.measure_cells(jobs, n_workers=min(2, executors.default_workers()))
-        out = {name: {"anatomy": a, "resting": r, "step": f["steps"][0],
+        out = {name: {"anatomy": a, "resting": r, "step": f["steps"][0], "shape": sh,
                       "plan": allen_fit.load(Path(mirror) / _fit_file(specs[name]))}
-               for name, (a, r, f) in zip(CELLS, results, strict=True)}
+               for name, (a, r, f, sh) in zip(CELLS, results, strict=True)}
         _print_summary(out)
         yield out
 
@@ -162,3 +164,23 @@ def test_fires_for_a_somatic_step(measured: dict[str, dict[str, Any]], name: str
     step = measured[name]["step"]
     assert step["n_spikes"] >= 2, step
     assert step["first_spike_ms"] < 200.0
+
+
+@pytest.mark.parametrize("name", CELLS)
+def test_shape_is_the_built_cell(measured: dict[str, dict[str, Any]], name: str) -> None:
+    """The ``shape`` probe (the site's drawing) lists every built section under its region,
+    with 3D points; the apical tree reaches further from the soma than the basal tree."""
+    sections = measured[name]["shape"]["sections"]
+    regions = measured[name]["anatomy"]["regions"]
+    for region, info in regions.items():
+        assert sum(s["region"] == region for s in sections) == info["n_sections"], region
+    assert all(len(s["points_um"]) >= 2 and all(len(p) == 4 for p in s["points_um"])
+               for s in sections)
+    soma = np.mean([p[:3] for s in sections if s["region"] == "soma" for p in s["points_um"]],
+                   axis=0)
+
+    def reach(region: str) -> float:
+        pts = np.array([p[:3] for s in sections if s["region"] == region for p in s["points_um"]])
+        return float(np.max(np.linalg.norm(pts - soma, axis=1)))
+
+    assert reach("apic") > reach("dend") > 20.0

@@ -83,7 +83,9 @@ def board(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         good = json.loads((smoke_run / "record.json").read_text())
         recs = tmp / "records"
         paths = {"good": put(recs, "lif/smoke/record.json",
-                             (smoke_run / "record.json").read_text())}
+                             (smoke_run / "record.json").read_text()),
+                 "example": put(recs, "lif/smoke/example.json",
+                                (smoke_run / "example.json").read_text())}
         paths["malformed"] = put(recs, "broken/smoke/record.json", '{"schema_version": 1, "cell": ')
 
         stale = copy.deepcopy(good)
@@ -101,6 +103,9 @@ def board(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                         "digest": registry.get("lif_xss").digest()}
         xss["hardware"]["cpu"] = XSS_CPU
         paths["xss"] = put(recs, "lif_xss/smoke/record.json", xss)
+        # an example copied from another record: refused, its record still shown
+        paths["foreign_example"] = put(recs, "lif_xss/smoke/example.json",
+                                       (smoke_run / "example.json").read_text())
 
         out = tmp / "site"
         proc = run_cli("leaderboard", "build", "--records", str(recs), "--out", str(out),
@@ -115,11 +120,12 @@ def test_cli_builds_and_reports_refusals_one_line_each(board: dict[str, Any]) ->
     proc, paths = board["proc"], board["paths"]
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 3, proc.stderr
+    assert len(lines) == 4, proc.stderr
     expected = {
         "malformed": "not valid JSON",
         "digest": "the cell changed since this record was made",
         "unknown": "unknown cell 'lfi'",
+        "foreign_example": "the example is not of this record (cell, cell_digest differ)",
     }
     for key, reason in expected.items():
         mine = [line for line in lines if line.startswith(f"{paths[key]}: ")]
@@ -128,7 +134,7 @@ def test_cli_builds_and_reports_refusals_one_line_each(board: dict[str, Any]) ->
     assert "did you mean 'lif'" in next(x for x in lines if "lfi" in x)
     assert "rerun `python -m benchmark run --cell lif_edited --profile smoke`" in next(
         x for x in lines if "lif_edited" in x)
-    assert "2 record(s) of 2 cell(s) shown, 3 refused" in proc.stdout
+    assert "2 record(s) of 2 cell(s) shown, 4 refused" in proc.stdout
 
 
 def test_good_records_are_ranked_on_the_index(board: dict[str, Any]) -> None:
@@ -162,7 +168,16 @@ def test_cell_page_has_card_curves_metrics_and_provenance(board: dict[str, Any])
     for value in (rec["cell"]["digest"], rec["protocol"]["digest"], rec["versions"]["torch"],
                   rec["hardware"]["cpu"], rec["created"]):
         assert value in page
-    assert 'data-placeholder="morphology"' in page and 'data-placeholder="prediction"' in page
+    assert '<img src="morphology.svg"' in page and '<img src="smoke/example.svg"' in page
+    example = json.loads(board["paths"]["example"].read_text())
+    assert f"Test simulation {example['simulation']['sim_index']}, first 2000 ms" in page
+    for name in ("morphology.svg", "morphology.png", "smoke/example.svg", "smoke/example.png"):
+        assert (board["out"] / "cells" / "lif" / name).stat().st_size > 1000, name
+    # the record whose example was refused is shown without the figures, and says so
+    other = (board["out"] / "cells" / "lif_xss" / "index.html").read_text()
+    assert "No example: the record has no <code>example.json</code>" in other
+    assert "No drawing" in other and not (board["out"] / "cells" / "lif_xss" / "smoke" /
+                                          "example.svg").exists()
 
 
 def test_build_is_deterministic(board: dict[str, Any]) -> None:
@@ -295,6 +310,69 @@ def test_good_record_is_accepted(tmp_path: Path, lif_record: dict[str, Any]) -> 
     put(tmp_path, "lif/smoke/record.json", lif_record)
     entries, refused = records.load_all(tmp_path)
     assert not refused and [e.cell for e in entries] == ["lif"]
+
+
+@pytest.fixture()
+def lif_example(smoke_run: Path) -> dict[str, Any]:
+    return json.loads((smoke_run / "example.json").read_text())
+
+
+def test_run_example_is_the_record_s_and_holds_real_traces(lif_record: dict[str, Any],
+                                                           lif_example: dict[str, Any]) -> None:
+    """The smoke run's example: a test simulation of the run, its network, the lif's shape."""
+    ex = lif_example
+    assert (ex["cell_digest"], ex["protocol_digest"]) == (lif_record["cell"]["digest"],
+                                                          lif_record["protocol"]["digest"])
+    sim, pred = ex["simulation"], ex["prediction"]
+    assert sim["split"] == "test" and sim["window_ms"] == [0, 2000]
+    assert len(sim["soma_mv"]) == len(pred["soma_mv"]) == len(pred["spike_prob"]) == 2000
+    assert len(sim["input_channel"]) == len(sim["input_time_ms"]) > 0
+    assert max(sim["input_channel"]) < sim["n_inputs"] == len(sim["excitatory"]) == 100
+    assert sum(sim["excitatory"]) == 80  # the lif: 80 AMPA + 20 GABA_A inputs
+    assert all(0 <= t < 2000 for t in sim["input_time_ms"])
+    assert min(pred["soma_mv"]) > -120.0 and max(pred["soma_mv"]) < 0.0  # mV
+    assert min(pred["spike_prob"]) >= 0.0 and max(pred["spike_prob"]) <= 1.0
+    assert pred["depth"] == lif_record["score"]["minimal_depth"]
+    (soma,) = ex["shape"]["sections"]
+    assert soma["region"] == "soma" and soma["points_um"][0][3] > 0
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (lambda ex: ex.update(protocol_digest="ab" * 32),
+     "the example is not of this record (protocol_digest differ)"),
+    (lambda ex: ex["simulation"].update(soma_mv=[0.0] * 10001),
+     "breaks the example schema: field 'simulation/soma_mv'"),
+    (lambda ex: ex["shape"]["sections"][0].update(region="<script>"),
+     "breaks the example schema: field 'shape/sections/0/region'"),
+])
+def test_bad_example_is_refused_and_its_record_kept(tmp_path: Path, lif_record: dict[str, Any],
+                                                    lif_example: dict[str, Any], change: Any,
+                                                    reason: str) -> None:
+    put(tmp_path, "lif/smoke/record.json", lif_record)
+    change(lif_example)
+    path = put(tmp_path, "lif/smoke/example.json", lif_example)
+    entries, refused = records.load_all(tmp_path)
+    assert [e.cell for e in entries] == ["lif"] and entries[0].example is None
+    (line,) = [r.line() for r in refused]
+    assert line.startswith(f"{path}: ") and reason in line and "; fix: " in line
+
+
+def test_example_without_record_is_refused(tmp_path: Path, lif_record: dict[str, Any],
+                                           lif_example: dict[str, Any]) -> None:
+    put(tmp_path, "lif/smoke/example.json", lif_example)
+    lif_record["protocol"]["digest"] = "ab" * 32
+    put(tmp_path, "lif/quick/record.json", lif_record)
+    put(tmp_path, "lif/quick/example.json", lif_example)
+    lines = refusals_of(tmp_path)
+    assert sum("no accepted record.json beside this example" in x for x in lines) == 2
+
+
+def test_good_example_is_attached(tmp_path: Path, lif_record: dict[str, Any],
+                                  lif_example: dict[str, Any]) -> None:
+    put(tmp_path, "lif/smoke/record.json", lif_record)
+    put(tmp_path, "lif/smoke/example.json", lif_example)
+    entries, refused = records.load_all(tmp_path)
+    assert not refused and entries[0].example == lif_example
 
 
 def test_protocol_digest_is_recomputed_like_the_run() -> None:

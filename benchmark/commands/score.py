@@ -1,13 +1,16 @@
 """Score the fitted sweep: per-depth curves, the minimal depth, the FCI; write the record.
 
-Also draws the per-depth curves as ``curves.png`` and ``curves.svg`` in the run folder.
+Also writes ``example.json`` (:mod:`benchmark.example`: one test simulation with the scored
+network's prediction, and the cell's shape) and draws the per-depth curves
+(``curves.png``/``.svg``), the example (``example.png``/``.svg``) and the cell
+(``morphology.png``/``.svg``) in the run folder.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from benchmark import curves, figures, record
+from benchmark import atomic, curves, example, figures, record
 from benchmark.commands import common
 from benchmark.simulation import read_plan
 
@@ -25,12 +28,15 @@ def main(args: argparse.Namespace) -> int:
     rec = record.build(spec, read_plan(store.simulations), profile, scores, store.timings(),
                        scores["device"])
     record.validate(rec)
-    from benchmark import atomic
-
     atomic.write_json(store.record, rec)
     record.print_summary(rec)
     print(f"record written to {store.record}")
     title = f"{spec.name}, {profile.name} profile, run seed {args.seed}"
     drawn = figures.draw_curves(scores, store.folder, title)
-    print(f"curves drawn to {', '.join(str(p) for p in drawn)}")
+    shown = example.build(spec, store.folder, rec)
+    example.write(store.folder / example.EXAMPLE_FILE, shown)
+    drawn += figures.draw_example(shown, store.folder, title)
+    drawn += figures.draw_shape(shown["shape"], store.folder, spec.name)
+    print(f"example written to {store.folder / example.EXAMPLE_FILE}; figures drawn to "
+          f"{', '.join(str(p) for p in drawn)}")
     return 0

@@ -16,11 +16,17 @@ build. The checks, in order:
 7. the protocol: the parameters the registry spec gives at the record's rate scale equal
    the record's, and the digest recomputed from them (as ``ProtocolParams.digest`` does,
    with the record's protocol version) equals the record's digest.
+
+Beside a record may sit ``example.json`` (:mod:`benchmark.example`: one test simulation, the
+network's prediction and the cell's shape, for the figures). It is checked after its record:
+strict JSON, the example schema, and the same cell, profile and digests as the record. A bad
+example is refused on its own line; its record is still shown, without the figures.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import math
@@ -30,12 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmark import example as example_mod
 from benchmark import profiles, protocol, registry
 from benchmark import record as record_mod
 from benchmark import spec as spec_mod
 from benchmark.errors import UserError
 
 RECORD_FILE = "record.json"
+EXAMPLE_FILE = example_mod.EXAMPLE_FILE
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 RERUN = "rerun `python -m benchmark run --cell {cell} --profile {profile}` and commit its record"
 
@@ -83,6 +91,7 @@ class Entry:
         raw: the file's bytes (the site offers them for download unchanged).
         record: the parsed (and, if it was old, migrated) record.
         spec: the registry's spec of the record's cell.
+        example: the checked ``example.json`` beside the record, or None.
     """
 
     path: Path
@@ -90,6 +99,7 @@ class Entry:
     raw: bytes
     record: dict[str, Any]
     spec: spec_mod.CellSpec
+    example: dict[str, Any] | None = None
 
     @property
     def cell(self) -> str:
@@ -115,13 +125,54 @@ def load_all(root: Path) -> tuple[list[Entry], list[Refusal]]:
     cells = registry.discover()
     entries: list[Entry] = []
     refusals: list[Refusal] = []
+    examples: list[Path] = []
     for path in find(root):
         rel = path.relative_to(root).as_posix()
+        if _is_example(rel):
+            examples.append(path)
+            continue
         try:
             entries.append(check_file(path, rel, cells))
         except Refused as exc:
             refusals.append(Refusal(path, rel, exc.reason, exc.fix))
+    by_folder = {e.path.parent: i for i, e in enumerate(entries)}
+    for path in examples:
+        rel = path.relative_to(root).as_posix()
+        try:
+            if path.parent not in by_folder:
+                raise Refused(f"no accepted {RECORD_FILE} beside this example",
+                              f"commit the run's {RECORD_FILE} with it, or remove it")
+            i = by_folder[path.parent]
+            entries[i] = dataclasses.replace(entries[i],
+                                             example=check_example(path, entries[i].record))
+        except Refused as exc:
+            refusals.append(Refusal(path, rel, exc.reason, exc.fix))
+    refusals.sort(key=lambda r: r.rel)
     return entries, refusals
+
+
+def _is_example(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) == 3 and parts[2] == EXAMPLE_FILE
+
+
+def check_example(path: Path, record: dict[str, Any]) -> dict[str, Any]:
+    """Parse and check an example against its (accepted) record; raises :class:`Refused`."""
+    data = parse(path.read_bytes())
+    fix = (f"copy the run's {EXAMPLE_FILE} together with its {RECORD_FILE}, unchanged "
+           "(`python -m benchmark score` writes both)")
+    try:
+        example_mod.validate(data, "example")
+    except UserError as exc:
+        reason = str(exc).removeprefix("example: ").rpartition("; fix: ")[0]
+        raise Refused(f"breaks the example schema: {reason}", fix) from exc
+    want = {"cell": record["cell"]["name"], "profile": record["profile"]["name"],
+            "cell_digest": record["cell"]["digest"],
+            "protocol_digest": record["protocol"]["digest"]}
+    wrong = [key for key, value in want.items() if data[key] != value]
+    if wrong:
+        raise Refused(f"the example is not of this record ({', '.join(wrong)} differ)", fix)
+    return data
 
 
 def check_file(path: Path, rel: str, cells: Mapping[str, Path]) -> Entry:

@@ -4,8 +4,11 @@ Layout of the output folder (every link relative, so the site works from ``file:
 from any web server)::
 
     index.html                      overview: one sortable table per (profile, protocol)
-    cells/<cell>/index.html         the cell's card, and per record: curves, metrics, how made
+    cells/<cell>/index.html         the cell's card and drawing, and per record: curves, the
+                                    example simulation, metrics, how it was made
+    cells/<cell>/morphology.svg, .png               the cell's shape (from an example)
     cells/<cell>/<profile>/curves.svg, curves.png   per-depth curves (benchmark.figures)
+    cells/<cell>/<profile>/example.svg, .png, .json inputs, soma voltage and prediction
     cells/<cell>/<profile>/record.json              the record, byte for byte
     static/style.css, static/sort.js                no external downloads
     .neurodepth-site                                marks a folder this builder may replace
@@ -18,6 +21,7 @@ metadata). The site is built in a sibling temporary folder and then moved into p
 
 from __future__ import annotations
 
+import json
 import shutil
 import statistics
 import tempfile
@@ -226,15 +230,33 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
             table_key, row = placed[(cell, entry.profile)]
             sections.append({"profile": entry.profile, "table_key": table_key, "row": row,
                              "record": rec, "depths": depth_rows(rec), "made": made(rec),
-                             "rel": entry.rel})
+                             "rel": entry.rel, "example": _example(entry, sub, title)})
+        shaped = next((e for e in group if e.example is not None), None)
+        if shaped is not None:
+            figures.draw_shape(shaped.example["shape"], folder / "cells" / cell, cell)
         write_text(folder / "cells" / cell / "index.html",
                    env.get_template("cell.html.j2").render(
-                       root="../../", card=_card(group[0]), sections=sections, **common))
+                       root="../../", card=_card(group[0]), sections=sections,
+                       morphology="morphology" if shaped else None,
+                       morphology_profile=shaped.profile if shaped else None, **common))
 
     for path in sorted(STATIC.iterdir()):
         if path.is_file() and not path.name.startswith("."):
             write_bytes(folder / "static" / path.name, path.read_bytes())
     write_text(folder / MARKER, MARKER_TEXT)
+
+
+def _example(entry: Entry, sub: Path, title: str) -> dict[str, Any] | None:
+    """Draw the record's example (if it has one) into ``sub`` and copy its JSON; returns
+    what the page says about it."""
+    if entry.example is None:
+        return None
+    figures.draw_example(entry.example, sub, title)
+    write_text(sub / "example.json", json.dumps(entry.example, separators=(",", ":"),
+                                                sort_keys=True) + "\n")
+    sim, pred = entry.example["simulation"], entry.example["prediction"]
+    return {"sim_index": sim["sim_index"], "window_ms": sim["window_ms"][1] - sim["window_ms"][0],
+            "depth": pred["depth"], "seed": pred["seed"]}
 
 
 def _sort_values(row: ranking.Row) -> dict[str, str]:

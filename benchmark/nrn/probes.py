@@ -307,8 +307,28 @@ def _membrane(sec: Any) -> dict[str, Any]:
             "mechanisms": mechanisms, **ions}
 
 
+def shape(spec: Mapping[str, Any], files: Mapping[str, str],
+          decimals: int = 1) -> dict[str, Any]:
+    """The built cell's 3D shape, for drawing: per section its region and its 3D points
+    (x, y, z, diam in um, rounded to ``decimals``), in the reconstruction's frame. Sections
+    without 3D points (a point neuron) get NEURON's default shape (``define_shape``)."""
+    cell = cell_for(spec, files)
+    h.define_shape()
+    morph = next((k for k in cell.keep if hasattr(k, "region")), None)
+    region_of = ({sec: name for name in ("soma", "dend", "apic", "axon")
+                  for sec in morph.region(name)} if morph is not None else {})
+    sections = []
+    for sec in h.allsec():
+        points = [[round(float(f(i)), decimals) for f in (sec.x3d, sec.y3d, sec.z3d, sec.diam3d)]
+                  for i in range(sec.n3d())]
+        sections.append({"name": short_name(sec), "region": region_of.get(sec, "soma"),
+                         "points_um": points})
+    return {"sections": sections}
+
+
 PROBES: dict[str, Callable[..., dict[str, Any]]] = {
-    "resting": resting, "fi_curve": fi_curve, "bap": bap, "bac": bac, "anatomy": anatomy}
+    "resting": resting, "fi_curve": fi_curve, "bap": bap, "bac": bac, "anatomy": anatomy,
+    "shape": shape}
 
 
 def run(name: str, spec: Mapping[str, Any], files: Mapping[str, str],
