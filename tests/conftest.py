@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +25,30 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     if check and proc.returncode != 0:
         raise AssertionError(f"benchmark {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def make_cell(root: Path, name: str, description: str | None = None, url: str | None = None
+              ) -> None:
+    """A registered test cell: a copy of lif under another name (for NEURODEPTH_CELLS)."""
+    folder = root / name
+    shutil.copytree(REPO / "cells" / "lif", folder)
+    path = folder / "cell.toml"
+    text = path.read_text().replace('name = "lif"', f'name = "{name}"')
+    if description is not None:
+        text = "\n".join(f"description = {json.dumps(description)}"
+                         if line.startswith("description = ") else line
+                         for line in text.splitlines()) + "\n"
+    if url is not None:
+        text = text.replace('url = ""', f"url = {json.dumps(url)}", 1)
+    path.write_text(text)
+
+
+def put(root: Path, rel: str, data: Any) -> Path:
+    """Write ``data`` (text, or JSON of an object) to ``root/rel``, creating folders."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import html.parser
 import json
-import shutil
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -21,36 +20,13 @@ import pytest
 
 from benchmark import protocol, registry
 from benchmark.leaderboard import ranking, records, site
-from conftest import REPO, run_cli
+from conftest import make_cell, put, run_cli
 
 XSS = "<script>alert(1)</script> & <b>bold</b>"
 XSS_CPU = '"><img src=x onerror=alert(2)>'
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-def make_cell(root: Path, name: str, description: str | None = None, url: str | None = None
-              ) -> None:
-    """A registered test cell: a copy of lif under another name (for NEURODEPTH_CELLS)."""
-    folder = root / name
-    shutil.copytree(REPO / "cells" / "lif", folder)
-    path = folder / "cell.toml"
-    text = path.read_text().replace('name = "lif"', f'name = "{name}"')
-    if description is not None:
-        text = "\n".join(f"description = {json.dumps(description)}"
-                         if line.startswith("description = ") else line
-                         for line in text.splitlines()) + "\n"
-    if url is not None:
-        text = text.replace('url = ""', f"url = {json.dumps(url)}", 1)
-    path.write_text(text)
-
-
-def put(root: Path, rel: str, data: Any) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=2))
-    return path
-
 
 def site_files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
