@@ -8,6 +8,8 @@ its cell once, and then runs many simulations, one shard at a time.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import numpy as np
 from benchmark import protocol, shards
 
 _STATE: dict[str, Any] = {}
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 SECOND_ORDER = {"backward_euler": 0, "crank_nicolson": 2}  # NEURON's h.secondorder
 
 
@@ -51,8 +54,23 @@ class ShardTask:
     replay_path: str | None = None
 
 
+def die_with_parent() -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (``PR_SET_PDEATHSIG``),
+    so a killed coordinator leaves no orphaned worker simulating; no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before the request was made
+        os._exit(1)
+
+
 def initialize(library: str, workdir: str) -> None:
-    """Process initialiser: move to a neutral folder, import NEURON, load mechanisms."""
+    """Process initialiser: die with the parent, move to a neutral folder, import NEURON,
+    load mechanisms."""
+    die_with_parent()
     os.chdir(workdir)
     os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
     from neuron import h

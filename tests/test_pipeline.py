@@ -218,3 +218,58 @@ def test_width_sweep_reports_the_smallest_network(smoke_run: Path, tmp_path: Pat
     with pytest.raises(Exception, match="not a comma-separated list"):
         from benchmark.commands.common import _widths
         _widths("4,x")
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_stopped_coordinator_leaves_no_worker(tmp_path: Path, sig: signal.Signals) -> None:
+    """A coordinator stopped by SIGTERM (a batch system's limit) exits like Ctrl-C; one killed
+    outright takes its simulation workers with it (they ask Linux for SIGTERM when their
+    parent dies): no orphan goes on simulating."""
+    proc = subprocess.Popen([sys.executable, "-m", "benchmark", "simulate", "--cell", "lif",
+                             "--profile", "quick", "--workers", "2", "--out", str(tmp_path)],
+                            cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    workers: list[int] = []
+    try:
+        kill_ready = lambda: (len(_children(proc.pid)) >= 2  # noqa: E731
+                              and any(tmp_path.rglob("shard-*.h5")))
+        deadline = time.monotonic() + 300
+        while not kill_ready():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        os.kill(proc.pid, sig)
+        _, err = proc.communicate(timeout=120)
+        if sig == signal.SIGTERM:
+            assert proc.returncode == 130, err.decode()
+            assert "interrupted: finished work is kept" in err.decode()
+        deadline = time.monotonic() + 30
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in workers if _running(pid)], "orphaned workers"
+    finally:
+        for pid in [proc.pid, *workers]:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
