@@ -1,7 +1,8 @@
 """Cell data files: read from a local mirror, else from the download cache, else downloaded.
 
 Every file is pinned by sha256 in the cell's spec (``[files."name"]``) and refused when its
-hash differs. Order of lookup:
+hash differs. A file with ``path`` ships in the cell's folder and is read from there. Order
+of lookup for the others:
 
 1. the mirror folder (``--mirror DIR`` or ``$NEURODEPTH_MIRROR``) at ``mirror_path``;
 2. the download cache, ``$NEURODEPTH_CACHE/data/<cell>/<name>`` (default
@@ -83,6 +84,13 @@ def _download(file: DataFile, target: Path) -> Path:
 
 def locate(spec: CellSpec, file: DataFile, *, download: bool = True) -> Path:
     """The local path of one verified data file of ``spec``."""
+    if file.path:
+        shipped = spec.folder / file.path
+        if _checked(shipped, file, f"shipped with cell {spec.name}"):
+            return shipped.resolve()
+        raise DataUnavailableError(
+            f"{spec.folder / 'cell.toml'}: files.\"{file.name}\".path: {shipped} does not "
+            "exist; fix: ship the file in the cell's folder or correct the path")
     mirror = mirror_root()
     if mirror is not None:
         found = _checked(mirror / file.mirror_path, file, f"mirror {mirror}")

@@ -123,8 +123,10 @@ def load(path: Path) -> dict[str, Any]:
     return record
 
 
-def print_summary(record: dict[str, Any], stream: Any = sys.stdout) -> None:
-    """The score and the per-depth curve, as a short table."""
+def print_summary(record: dict[str, Any], stream: Any = None) -> None:
+    """The score and the per-depth curve, as a short table (on ``stream``, default the
+    current ``sys.stdout``)."""
+    stream = stream or sys.stdout
     s, f = record["score"], record["fci"]
     more = "+ (censored: deeper networks might still help)" if s["censored"] else ""
     depth = s["minimal_depth"] if s["minimal_depth"] is not None else "undetermined"

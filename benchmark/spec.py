@@ -113,7 +113,9 @@ TREE_FIELDS: tuple[Field, ...] = (
 )
 FILE_FIELDS: tuple[Field, ...] = (
     Field("sha256", str, True, "pin the file with sha256 = \"<64 hex digits>\""),
-    Field("mirror_path", str, True, "give mirror_path relative to the mirror folder"),
+    Field("mirror_path", str, False, "give mirror_path relative to the mirror folder"),
+    Field("path", str, False, "give path relative to the cell's folder (a file shipped with "
+                              "the cell)"),
     Field("url", str, False, "give the public download address"),
     Field("archive_member", str, False, "name the file inside the downloaded archive"),
     Field("allen_model_id", int, False,
@@ -127,7 +129,8 @@ class DataFile:
 
     name: str
     sha256: str
-    mirror_path: str
+    mirror_path: str = ""
+    path: str = ""  # shipped in the cell's folder, relative to it
     url: str = ""
     archive_member: str = ""
     allen_model_id: int = 0  # download from the Allen API (benchmark.allen_download)
@@ -257,6 +260,11 @@ def validate(path: Path, data: Mapping[str, Any]) -> None:
         check_fields(path, table, TREE_FIELDS, prefix=f"inputs.trees.{tree}.")
     for name, table in data.get("files", {}).items():
         check_fields(path, table, FILE_FIELDS, prefix=f"files.{name}.")
+        if not table.get("mirror_path") and not table.get("path"):
+            raise SpecError(path, f"files.{name}", "says neither where a mirror holds the file "
+                            "nor where the cell ships it",
+                            "give mirror_path (a published file) or path (relative to the "
+                            "cell's folder)")
         digest = table["sha256"]
         if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
             raise SpecError(path, f"files.{name}.sha256", "is not 64 lowercase hex digits",

@@ -1,0 +1,94 @@
+"""Cell validation (``benchmark validate``): the example third-party package passes every
+tier; each deliberately broken cell is refused at its tier with its message; a cell's own
+mod files may reuse the names of the project's mechanisms.
+
+Real NEURON simulations and a real smoke run (training included) in worker processes.
+The example package (``tests/example_package``) must be installed: tox installs it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from benchmark import physiology, registry, validation
+from conftest import REPO, run_cli
+
+pytestmark = [pytest.mark.neuron, pytest.mark.slow]
+
+BROKEN = Path(__file__).resolve().parent / "data" / "broken_cells"
+MIRROR = Path(os.environ.get("NEURODEPTH_MIRROR") or REPO.parent / "shared" / "cell-data")
+
+
+def test_example_package_is_registered_through_its_entry_point() -> None:
+    folder = registry.folder_of("ballstick_nmda")
+    assert "example_package" in str(folder) or "site-packages" in str(folder), folder
+    listed = run_cli("list", check=True).stdout
+    assert "ballstick_nmda" in listed
+
+
+def test_example_package_passes_every_tier() -> None:
+    proc = run_cli("validate", "--cell", "ballstick_nmda", timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [x for x in proc.stdout.splitlines() if x.startswith(("ok ", "FAIL"))]
+    assert [x.split()[1] for x in lines] == list(validation.TIERS), proc.stdout
+    assert "ballstick_nmda: passed 7 tier(s), up to smoke" in proc.stdout
+    assert "on dendrites" in proc.stdout and "bit for bit" in proc.stdout
+
+
+@pytest.mark.parametrize(("folder", "tier", "message"), [
+    ("bad_toml", "spec", "bad_toml/cell.toml: field '-': not valid TOML"),
+    ("missing_morphology", "spec", 'files."ballstick.swc".path'),
+    ("bad_mod", "mechanisms",
+     "nrnivmodl failed in nd_broken.mod (Error: Illegal block at line 12"),
+    ("nan_voltage", "rest", "the soma voltage is not finite (NaN or infinite) at rest"),
+    ("never_fires", "response", "never fires under the protocol's input, even at rates x64"),
+])
+def test_broken_cell_is_refused_at_its_tier(folder: str, tier: str, message: str) -> None:
+    results = validation.validate(BROKEN / folder, up_to="determinism")
+    *passed, failed = results
+    assert all(r.passed for r in passed)
+    assert [r.tier for r in results] == list(validation.TIERS[:validation.TIERS.index(tier) + 1])
+    assert not failed.passed and message in failed.message, failed.message
+    assert "fix: " in failed.message and "\n" not in failed.message
+
+
+def test_cli_failure_is_one_line_and_exit_code_1() -> None:
+    proc = run_cli("validate", "--cell", str(BROKEN / "never_fires"), "--up-to", "response")
+    assert proc.returncode == 1
+    failures = [x for x in proc.stderr.splitlines() if x.startswith("FAIL")]
+    assert len(failures) == 1 and failures[0].split()[1] == "response", proc.stderr
+    assert proc.stdout.count("\nok ") + proc.stdout.startswith("ok ") == 4
+
+
+def test_check_cell_raises_for_a_third_party_test_suite() -> None:
+    with pytest.raises(validation.CellCheckError, match="^rest: the soma voltage") as info:
+        validation.check_cell(BROKEN / "nan_voltage", up_to="response")
+    assert info.value.tier == "rest"
+    results = validation.check_cell("ballstick_nmda", up_to="build")
+    assert [r.tier for r in results] == ["spec", "mechanisms", "build"]
+
+
+def test_unknown_cell_fails_the_spec_tier_with_a_suggestion() -> None:
+    (result,) = validation.validate("ballstick_nmdaa", up_to="smoke")
+    assert result.tier == "spec" and not result.passed
+    assert "did you mean 'ballstick_nmda'" in result.message
+
+
+def test_own_mod_names_clash_harmlessly_with_the_catalogues() -> None:
+    """The example cell's own ``Ih`` (parameter gbar) and the L5PC's ``Ih`` of the hay2011
+    catalogue (parameter gIhbar) are used by one parent process, each in its own worker."""
+    if not (MIRROR / "hay2011_l5pc" / "cell1.asc").is_file():
+        pytest.skip("the L5PC's morphology is not in the cell-data mirror")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEURODEPTH_MIRROR", str(MIRROR))
+        ours = physiology.measure(registry.get("ballstick_nmda"), "anatomy")
+        hay = physiology.measure(registry.get("l5pc_hay2011"), "anatomy")
+        again = physiology.measure(registry.get("ballstick_nmda"), "anatomy")
+    own_ih = ours["regions"]["apic"]["first"]["mechanisms"]["Ih"]
+    hay_ih = hay["regions"]["apic"]["first"]["mechanisms"]["Ih"]
+    assert own_ih["gbar"] == pytest.approx(1.0e-4) and "gIhbar" not in own_ih
+    assert "gIhbar" in hay_ih and "gbar" not in hay_ih
+    assert again == ours
