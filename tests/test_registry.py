@@ -154,3 +154,17 @@ def test_detailed_parameters_are_checked_when_loaded(tmp_path: Path, old: str, n
     message = str(info.value)
     assert str(path) in message and f"field '{field}'" in message and fix in message
     assert "\n" not in message
+
+
+def test_every_spec_field_is_in_the_reference() -> None:
+    """docs/cell-toml.md names every field the spec schema and the builders check."""
+    from benchmark import parameters, spec
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "cell-toml.md").read_text()
+    keys = [f.key.rsplit(".", 1)[-1] for f in (*spec.FIELDS, *spec.CARD_FIELDS,
+                                              *spec.TREE_FIELDS, *spec.FILE_FIELDS)]
+    keys += [*parameters.LIF, *parameters.MORPHOLOGY, *parameters.AXON, *parameters.REGION]
+    keys += [k for form in parameters.FORMS.values() for k in form]
+    spans = " ".join(re.findall(r"`([^`]*)`", text) + re.findall(r"^#+ (.*)$", text, re.M))
+    missing = sorted({k for k in keys if not re.search(rf"\b{re.escape(k)}\b", spans)})
+    assert not missing, f"docs/cell-toml.md does not mention {missing}"
