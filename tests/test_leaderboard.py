@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import html.parser
 import json
+import shutil
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -431,3 +432,80 @@ def test_profiles_and_protocol_versions_are_never_ranked_together() -> None:
         ("paper", "1", ["d"]), ("quick", "2", ["c"]), ("quick", "1", ["b"]),
         ("smoke", "1", ["a"])]
     assert all(t.rows[0].rank == 1 for t in tables)
+
+
+# --- submit ------------------------------------------------------------------------------
+
+def _run_copy(smoke_run: Path, root: Path, cell: str = "lif") -> Path:
+    """A runs folder holding a copy of the smoke run's record and example."""
+    folder = root / cell / "smoke" / "seed-0"
+    folder.mkdir(parents=True)
+    for name in ("record.json", "example.json"):
+        shutil.copy(smoke_run / name, folder / name)
+    return folder
+
+
+def test_submit_copies_a_checked_record_and_example(smoke_run: Path, tmp_path: Path) -> None:
+    run = _run_copy(smoke_run, tmp_path / "runs")
+    recs = tmp_path / "records"
+    proc = run_cli("submit", "--cell", "lif", "--profile", "smoke", "--out",
+                   str(tmp_path / "runs"), "--records", str(recs))
+    assert proc.returncode == 0, proc.stderr
+    for name in ("record.json", "example.json"):
+        assert (recs / "lif" / "smoke" / name).read_bytes() == (run / name).read_bytes()
+    text = (run / "submission.md").read_text()
+    assert text.startswith("# Leaderboard record: lif at the smoke profile")
+    assert "minimal depth" in text and "CPUs" in text
+    build = run_cli("leaderboard", "build", "--records", str(recs), "--out",
+                    str(tmp_path / "site"), "--strict")
+    assert build.returncode == 0, build.stderr
+
+
+def test_submit_refuses_what_the_builder_would_refuse(smoke_run: Path, tmp_path: Path) -> None:
+    run = _run_copy(smoke_run, tmp_path / "runs")
+    rec = json.loads((run / "record.json").read_text())
+    rec["protocol"]["digest"] = "ab" * 32
+    (run / "record.json").write_text(json.dumps(rec))
+    recs = tmp_path / "records"
+    proc = run_cli("submit", "--cell", "lif", "--profile", "smoke", "--out",
+                   str(tmp_path / "runs"), "--records", str(recs))
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert "the leaderboard would refuse it: protocol digest abababababab..." in line
+    assert "; fix: rerun" in line and not recs.exists()
+    (run / "example.json").unlink()
+    rec["protocol"]["digest"] = json.loads((smoke_run / "record.json").read_text())[
+        "protocol"]["digest"]
+    (run / "record.json").write_text(json.dumps(rec))
+    proc = run_cli("submit", "--cell", "lif", "--profile", "smoke", "--out",
+                   str(tmp_path / "runs"), "--records", str(recs))
+    assert proc.returncode == 2 and "no example.json beside the record" in proc.stderr
+
+
+def test_submit_with_cell_brings_a_third_party_cell(smoke_run: Path, tmp_path: Path) -> None:
+    outside, project = tmp_path / "outside", tmp_path / "project-cells"
+    make_cell(outside, "lif_third")
+    run = _run_copy(smoke_run, tmp_path / "runs", "lif_third")
+    env = {"NEURODEPTH_CELLS": str(outside)}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEURODEPTH_CELLS", str(outside))
+        digest = registry.get("lif_third").digest()
+    for name in ("record.json", "example.json"):
+        data = json.loads((run / name).read_text())
+        if name == "record.json":
+            data["cell"] |= {"name": "lif_third", "digest": digest}
+        else:
+            data |= {"cell": "lif_third", "cell_digest": digest}
+        (run / name).write_text(json.dumps(data))
+    args = ["submit", "--cell", "lif_third", "--profile", "smoke", "--out",
+            str(tmp_path / "runs"), "--records", str(tmp_path / "records"), "--cells",
+            str(project)]
+    plain = run_cli(*args, env=env)
+    assert plain.returncode == 0 and "add --with-cell" in plain.stdout
+    assert not project.exists()
+    proc = run_cli(*args, "--with-cell", env=env)
+    assert proc.returncode == 0, proc.stderr
+    copied = project / "lif_third" / "cell.toml"
+    assert copied.read_bytes() == (outside / "lif_third" / "cell.toml").read_bytes()
+    again = run_cli(*args, "--with-cell", env=env)
+    assert again.returncode == 2 and "a cell folder of that name exists" in again.stderr
