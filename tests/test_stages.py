@@ -24,6 +24,25 @@ def test_atomic_write_leaves_old_file_on_error(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
 
 
+def test_atomic_write_gives_the_mode_of_a_plain_write(tmp_path: Path) -> None:
+    """Files are readable as a plain open() would make them (the umask's mode), not
+    mkstemp's 0600: a built site is served by web servers running as other users."""
+    import os
+    import stat
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    atomic.write_text(tmp_path / "atomic.txt", "x")
+    mode = stat.S_IMODE((tmp_path / "atomic.txt").stat().st_mode)
+    assert mode == stat.S_IMODE(plain.stat().st_mode)
+    old = os.umask(0o077)
+    try:
+        atomic.write_text(tmp_path / "private.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "private.txt").stat().st_mode) == 0o600
+
+
 def test_shard_roundtrip(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     sims = [shards.SimulationData(sim_index=i, soma_mv=rng.normal(-70, 3, 50).astype(np.float32),
