@@ -50,3 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted: finished work is kept; rerun the same command to resume",
               file=sys.stderr)
         return 130
+    finally:
+        from benchmark import executors
+
+        executors.close_clients()

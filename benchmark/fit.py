@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -256,26 +257,67 @@ class Trainer:
                   "steps": self.step, "best_valid_loss": self.best_loss,
                   "history": self.history, "train_seconds": self.elapsed_s,
                   "parameters": self.model.parameter_count(), "device": str(self.device),
+                  "torch_threads": torch.get_num_threads(),
                   "test": test_metrics(self.model, self.data, self.device, n_boot)}
         atomic.write_json(self.job.folder / FIT_FILE, result)
         self.checkpoint.unlink(missing_ok=True)
         return result
 
 
-def run_sweep(run: Path, profile: Profile, *, device: str | None = None) -> list[dict[str, Any]]:
-    """Fit every network of the profile's sweep that is not done yet; returns all results."""
+def run_sweep(run: Path, profile: Profile, *, device: str | None = None,
+              executor: Executor | None = None) -> list[dict[str, Any]]:
+    """Fit every network of the profile's sweep that is not done yet; returns all results.
+
+    Without ``executor`` the networks train here, one after the other. With one (a Dask
+    cluster's, :mod:`benchmark.executors`), each network is a task of its own
+    (:func:`fit_in_worker`); a lost task is retried and resumes from its checkpoint.
+    """
     data = Dataset(run / "simulations")
     dev = pick_device(device or profile.device)
     jobs = sweep_jobs(run, profile, data.n_inputs)
     todo = [j for j in jobs if not (j.folder / FIT_FILE).is_file()]
-    log(f"fit: {len(todo)} of {len(jobs)} networks to train on {dev}")
-    for job in todo:
-        job.folder.mkdir(parents=True, exist_ok=True)
-        trainer = Trainer(job, data, profile.train, dev)
-        desc = f"fit depth {job.config.depth} seed {job.seed}" + (
-            f" width {job.config.width}" if job.config.width != profile.width else "")
-        with Progress(profile.train.max_steps, desc, unit="step", initial=trainer.step) as bar:
-            trainer.train(bar)
-        result = trainer.finish(profile.n_boot)
-        log(f"{desc}: test spike AUC {result['test']['spike_auc']} after {result['steps']} steps")
+    where = f"{dev}" if executor is None else f"{dev} on the cluster"
+    log(f"fit: {len(todo)} of {len(jobs)} networks to train on {where}")
+    if executor is None:
+        for job in todo:
+            train_job(job, data, profile, dev)
+    else:
+        futures = {executor.submit(fit_in_worker, run, profile, str(job.folder), device): job
+                   for job in todo}
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                job = futures[future]
+                log(f"fit depth {job.config.depth} seed {job.seed}: test spike AUC "
+                    f"{result['test']['spike_auc']} after {result['steps']} steps")
+        except BaseException:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
     return [json.loads((j.folder / FIT_FILE).read_text()) for j in jobs]
+
+
+def train_job(job: FitJob, data: Dataset, profile: Profile, dev: torch.device) -> dict[str, Any]:
+    """Train one network (resuming its checkpoint), test it and write its fit folder."""
+    job.folder.mkdir(parents=True, exist_ok=True)
+    trainer = Trainer(job, data, profile.train, dev)
+    desc = f"fit depth {job.config.depth} seed {job.seed}" + (
+        f" width {job.config.width}" if job.config.width != profile.width else "")
+    with Progress(profile.train.max_steps, desc, unit="step", initial=trainer.step) as bar:
+        trainer.train(bar)
+    result = trainer.finish(profile.n_boot)
+    log(f"{desc}: test spike AUC {result['test']['spike_auc']} after {result['steps']} steps")
+    return result
+
+
+def fit_in_worker(run: Path, profile: Profile, folder: str,
+                  device: str | None) -> dict[str, Any]:
+    """One network of the sweep (named by its fit folder), trained where this runs: the
+    task a cluster worker is given. Returns the fit's result (``fit.json``)."""
+    data = Dataset(run / "simulations")
+    job = next((j for j in sweep_jobs(run, profile, data.n_inputs) if str(j.folder) == folder),
+               None)
+    if job is None:
+        raise ValueError(f"{folder} is not a network of the profile's sweep")
+    if (job.folder / FIT_FILE).is_file():
+        return json.loads((job.folder / FIT_FILE).read_text())
+    return train_job(job, data, profile, pick_device(device or profile.device))

@@ -29,7 +29,8 @@ def run_calibration(args: argparse.Namespace) -> dict | None:
         result = calibration.calibrate(
             spec, profile.calibration, args.seed, store.folder,
             lambda s, data, seed, folder, scale: simulation.simulate(
-                s, data, seed, folder, rate_scale=scale, n_workers=args.workers))
+                s, data, seed, folder, rate_scale=scale, n_workers=args.workers,
+                executor_factory=common.backend(args).simulations))
     print(f"calibrated: input rates x{result['rate_scale']:.4g} -> "
           f"{result['achieved_rate_hz']:.3g} Hz on {result['n_sims']} calibration "
           f"simulations (target {result['target_rate_hz']} Hz +- {result['tolerance']:.0%})")

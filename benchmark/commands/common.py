@@ -6,13 +6,14 @@ import argparse
 import os
 from pathlib import Path
 
-from benchmark import profiles, registry
+from benchmark import executors, profiles, registry
 from benchmark.spec import CellSpec
 from benchmark.store import RunStore, default_root
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    """--cell, --profile, --seed, --out, --workers, --device, --mirror."""
+    """--cell, --profile, --seed, --out, --workers, --device, --mirror, --scheduler,
+    --cluster, --widths."""
     parser.add_argument("--cell", required=True, help="registered cell name or cell folder")
     parser.add_argument("--profile", default=profiles.DEFAULT_PROFILE, choices=profiles.PROFILES,
                         help=f"run profile (default {profiles.DEFAULT_PROFILE})")
@@ -24,6 +25,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=None, help="training device: auto, cpu, cuda")
     parser.add_argument("--mirror", type=Path, default=None,
                         help="local mirror of cell data (default $NEURODEPTH_MIRROR)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="run simulations and fits on the Dask cluster of this scheduler "
+                             "(tcp://host:8786; needs the extra 'distributed')")
+    parser.add_argument("--cluster", default=None, choices=executors.CLUSTERS,
+                        help="start a Dask cluster through dask-jobqueue (configured in dask's "
+                             "jobqueue settings) and run there")
     parser.add_argument("--widths", type=_widths, default=None,
                         help="optional width sweep: also fit every depth at these widths, "
                              "e.g. 4,8,32 (give the same list to fit and score)")
@@ -50,3 +57,9 @@ def resolve(args: argparse.Namespace) -> tuple[CellSpec, profiles.Profile, RunSt
                else profiles.get(args.profile))
     store = RunStore(args.out or default_root(), spec.name, profile.name, args.seed)
     return spec, profile, store
+
+
+def backend(args: argparse.Namespace) -> executors.Backend:
+    """Where the run's simulations and fits go (a local pool, or a Dask cluster)."""
+    return executors.Backend(scheduler=getattr(args, "scheduler", None),
+                             cluster=getattr(args, "cluster", None), n_workers=args.workers)

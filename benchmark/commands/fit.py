@@ -16,7 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     spec, profile, store = common.resolve(args)
+    device = str(fit.pick_device(args.device or profile.device))
     with store.timed("fit"):
-        fit.run_sweep(store.folder, profile, device=args.device)
+        fit.run_sweep(store.folder, profile, device=args.device,
+                      executor=common.backend(args).fits(device))
     print(f"fits in {store.folder / 'fits'}")
     return 0

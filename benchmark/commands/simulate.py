@@ -34,6 +34,7 @@ def main(args: argparse.Namespace) -> int:
     rate_scale = 1.0 if result is None else result["rate_scale"]
     with store.timed("simulate"):
         simulation.simulate(spec, profile.data, args.seed, store.simulations,
-                            rate_scale=rate_scale, n_workers=args.workers)
+                            rate_scale=rate_scale, n_workers=args.workers,
+                            executor_factory=common.backend(args).simulations)
     print(f"simulations in {store.simulations}")
     return 0
