@@ -273,3 +273,19 @@ def test_stopped_coordinator_leaves_no_worker(tmp_path: Path, sig: signal.Signal
         for pid in [proc.pid, *workers]:
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_costs_script_reads_a_run(smoke_run: Path) -> None:
+    """benchmarks/costs.py measures the smoke run from its store (7 simulations x 2 s, no
+    calibration, 2 fits) and extrapolates the simulation cost to every profile."""
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "costs.py"),
+                           str(smoke_run), "--cores", "2"], capture_output=True, text=True,
+                          check=True, timeout=120)
+    (report,) = json.loads(proc.stdout)
+    assert report["simulated_s"] == {"simulate": 14.0, "calibrate": 0.0}
+    assert report["fits"]["n_fits"] == 2 and report["fits"]["devices"] == ["cpu"]
+    assert report["core_s_per_simulated_s"] > 0 and report["bytes_per_simulated_s"] > 0
+    paper = report["extrapolated"]["paper"]
+    assert paper["simulated_s"] == 10200 * 6 + 3 * 128 * 6
+    assert paper["simulation_core_hours"] > report["extrapolated"]["quick"][
+        "simulation_core_hours"]
