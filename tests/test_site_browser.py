@@ -248,3 +248,27 @@ def test_html_in_records_renders_as_text(browser: Any, site: dict[str, Any]) -> 
     _open(browser, site["base"] + "index.html")
     link = browser.find_element("css selector", "tr[data-cell='lif_xss'] a")
     assert link.get_attribute("title") == XSS
+
+
+def test_the_committed_leaderboard_builds_and_browses(browser: Any, tmp_path: Path) -> None:
+    """``leaderboard build --strict`` accepts every committed record (leaderboard/records);
+    the overview lists each, and each cell page's figures load."""
+    records = REPO / "leaderboard" / "records"
+    committed = sorted(p.parent.parent.name for p in records.glob("*/*/record.json"))
+    assert committed, "no committed records"
+    out = tmp_path / "site"
+    proc = run_cli("leaderboard", "build", "--records", str(records), "--out", str(out),
+                   "--strict", timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    _open(browser, (out / "index.html").as_uri())
+    assert sorted(_rows(browser)) == committed
+    folder = Path(os.environ.get("NEURODEPTH_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(folder / "overview-committed.png"))
+    for cell in set(committed):
+        _open(browser, (out / "cells" / cell / "index.html").as_uri())
+        _, images = _page_targets(browser)
+        names = {i["src"].rsplit("/", 1)[1] for i in images}
+        assert {"morphology.svg", "curves.svg", "example.svg"} <= names, (cell, names)
+        for image in images:
+            assert image["complete"] and image["width"] > 0, (cell, image["src"])
