@@ -53,6 +53,18 @@ def simulation_pool(library: Path, n_workers: int | None = None) -> Executor:
     )
 
 
+def stop_now(executor: Executor) -> None:
+    """Stop an executor at once (Ctrl-C, SIGTERM, an error): cancel the queued tasks and end
+    the running ones. A local pool's worker processes are terminated, so the shards they
+    were writing are discarded whole (writes are atomic) and redone by the next run,
+    instead of the interrupted command waiting for them and for the tasks already handed
+    to the pool's call queue (up to ``max_workers + 1`` more)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)  # forgets its processes: take them first
+    for process in processes:
+        process.terminate()
+
+
 # --- Dask: one run across many machines ---------------------------------------------------
 
 RETRIES = 3  # times a task lost with its worker is run again elsewhere

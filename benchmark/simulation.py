@@ -132,7 +132,7 @@ def run_tasks(tasks: list[ShardTask], executor: Executor, folder: Path, total: i
                 shards.write_index(folder, index)
                 bar.update(1, spikes=sum(entry["n_output_spikes"]))
         except BaseException:
-            executor.shutdown(wait=False, cancel_futures=True)
+            executors.stop_now(executor)
             raise
 
 

@@ -204,3 +204,30 @@ def test_relative_out_and_mirror_are_taken_from_the_callers_folder(
     monkeypatch.setenv("NEURODEPTH_CACHE", "cache")
     assert data_files.mirror_root() == tmp_path / "mirror"
     assert data_files.cache_root() == tmp_path / "cache" / "data"
+
+
+def test_stop_now_ends_running_and_queued_tasks_at_once() -> None:
+    """A pool stopped by Ctrl-C or SIGTERM ends its running tasks (their shards are
+    discarded whole and redone) instead of finishing them and the queued ones first."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from benchmark import executors
+
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+    futures = [pool.submit(time.sleep, 60) for _ in range(6)]
+    deadline = time.monotonic() + 60
+    while sum(f.running() for f in futures) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(3.0)  # the spawned workers have started their tasks
+    processes = list(pool._processes.values())
+    assert len(processes) == 2 and all(p.is_alive() for p in processes)
+    start = time.monotonic()
+    executors.stop_now(pool)
+    for process in processes:
+        process.join(timeout=10)
+    assert not any(p.is_alive() for p in processes)
+    assert time.monotonic() - start < 10
+    assert sum(f.cancelled() for f in futures) >= 1
