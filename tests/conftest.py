@@ -43,6 +43,26 @@ def make_cell(root: Path, name: str, description: str | None = None, url: str | 
     path.write_text(text)
 
 
+def load_sims(folder: Path) -> dict[int, Any]:
+    """Every stored simulation of a simulations folder, by index."""
+    from benchmark import shards
+
+    return {s.sim_index: s for p in sorted(folder.glob("shard-*.h5")) for s in shards.read_shard(p)}
+
+
+def assert_same_sims(a: Path, b: Path) -> None:
+    """The two folders hold the same simulations: inputs, soma voltage and spikes, bit for
+    bit."""
+    import numpy as np
+
+    sims_a, sims_b = load_sims(a), load_sims(b)
+    assert sorted(sims_a) == sorted(sims_b) and sims_a
+    for k, x in sims_a.items():
+        y = sims_b[k]
+        for field in ("input_channel", "input_time_ms", "soma_mv", "spike_times_ms"):
+            np.testing.assert_array_equal(getattr(x, field), getattr(y, field), err_msg=field)
+
+
 def put(root: Path, rel: str, data: Any) -> Path:
     """Write ``data`` (text, or JSON of an object) to ``root/rel``, creating folders."""
     path = root / rel

@@ -23,11 +23,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
-from benchmark import shards
-from conftest import DRIVER, REPO, run_cli
+from conftest import DRIVER, REPO, assert_same_sims, run_cli
 
 pytest.importorskip("distributed", reason="needs the extra 'distributed'")
 pytestmark = [pytest.mark.neuron, pytest.mark.slow]
@@ -99,19 +97,6 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         c.stop()
 
 
-def _load(folder: Path) -> dict[int, shards.SimulationData]:
-    return {s.sim_index: s for p in sorted(folder.glob("shard-*.h5")) for s in shards.read_shard(p)}
-
-
-def _same_sims(a: Path, b: Path) -> None:
-    sims_a, sims_b = _load(a), _load(b)
-    assert sorted(sims_a) == sorted(sims_b) and sims_a
-    for k, x in sims_a.items():
-        y = sims_b[k]
-        for field in ("input_channel", "input_time_ms", "soma_mv", "spike_times_ms"):
-            np.testing.assert_array_equal(getattr(x, field), getattr(y, field), err_msg=field)
-
-
 def _no_times(obj: Any) -> Any:
     """``obj`` without its wall times (train_seconds), which differ from run to run."""
     if isinstance(obj, dict):
@@ -147,7 +132,7 @@ def test_smoke_run_on_the_cluster_equals_the_local_pool(cluster: Cluster, tmp_pa
     run_cli("run", "--cell", "lif", "--profile", "smoke", "--out", str(remote), "--scheduler",
             cluster.address, check=True, env=ONE_THREAD)
     a, b = local / "lif" / "smoke" / "seed-0", remote / "lif" / "smoke" / "seed-0"
-    _same_sims(a / "simulations", b / "simulations")
+    assert_same_sims(a / "simulations", b / "simulations")
     rec_a, rec_b = (json.loads((x / "record.json").read_text()) for x in (a, b))
     assert _no_times(rec_a["per_depth"]) == _no_times(rec_b["per_depth"])
     assert rec_a["score"] == rec_b["score"]
@@ -168,7 +153,7 @@ def test_a_killed_worker_costs_only_its_task(cluster: Cluster, reference: Path,
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait()
     _finish(proc)
-    _same_sims(reference, folder)
+    assert_same_sims(reference, folder)
     assert len(json.loads((folder / "index.json").read_text())["shards"]) == 9
 
 
@@ -181,7 +166,7 @@ def test_a_killed_coordinator_resumes(cluster: Cluster, reference: Path, tmp_pat
     done = len(list(folder.glob("shard-*.h5")))
     assert 2 <= done < 9, done
     _finish(_driver(tmp_path, cluster.address))
-    _same_sims(reference, folder)
+    assert_same_sims(reference, folder)
 
 
 def test_a_cuda_fit_asks_for_a_gpu_worker(cluster: Cluster) -> None:

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark import record, shards
-from conftest import DRIVER, REPO
+from benchmark import record
+from conftest import DRIVER, REPO, assert_same_sims, load_sims
 
 pytestmark = pytest.mark.neuron
 
@@ -46,21 +46,6 @@ def kill_when(proc: subprocess.Popen[bytes], ready: callable, timeout_s: float =
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-
-
-def load_sims(folder: Path) -> dict[int, shards.SimulationData]:
-    return {s.sim_index: s for p in sorted(folder.glob("shard-*.h5")) for s in shards.read_shard(p)}
-
-
-def assert_same_sims(a: Path, b: Path) -> None:
-    sims_a, sims_b = load_sims(a), load_sims(b)
-    assert sorted(sims_a) == sorted(sims_b) and sims_a
-    for k, x in sims_a.items():
-        y = sims_b[k]
-        np.testing.assert_array_equal(x.input_channel, y.input_channel)
-        np.testing.assert_array_equal(x.input_time_ms, y.input_time_ms)
-        np.testing.assert_array_equal(x.soma_mv, y.soma_mv)
-        np.testing.assert_array_equal(x.spike_times_ms, y.spike_times_ms)
 
 
 @pytest.fixture(scope="session")
