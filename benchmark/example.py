@@ -60,16 +60,16 @@ def raw_simulation(folder: Path, sim_index: int) -> shards.SimulationData:
     raise UserError(f"{folder}: simulation {sim_index} is not stored; rerun `simulate`")
 
 
-def simulation_block(folder: Path, sim_index: int, window_ms: int) -> dict[str, Any]:
+def simulation_block(folder: Path, sim: shards.SimulationData,
+                     window_ms: int) -> dict[str, Any]:
     """The window [0, window_ms) of one stored simulation, as JSON-able lists."""
-    sim = raw_simulation(folder, sim_index)
     window_ms = min(window_ms, len(sim.soma_mv))
     keep = sim.input_time_ms < window_ms
     order = np.lexsort((sim.input_channel[keep], sim.input_time_ms[keep]))
     first = sorted(folder.glob("shard-*.h5"))[0]
     sites = shards.read_sites(first)
     return {
-        "sim_index": int(sim_index), "split": "test", "window_ms": [0, int(window_ms)],
+        "sim_index": int(sim.sim_index), "split": "test", "window_ms": [0, int(window_ms)],
         "n_inputs": int(len(sites["kind"])),
         "excitatory": [str(k) == "exc" for k in sites["kind"]],
         "distance_um": [round(float(d), 1) for d in sites["distance_um"]],
@@ -80,13 +80,11 @@ def simulation_block(folder: Path, sim_index: int, window_ms: int) -> dict[str, 
     }
 
 
-def prediction_block(run: Path, sim_index: int, window_ms: int) -> dict[str, Any]:
+def prediction_block(run: Path, sim: shards.SimulationData, window_ms: int) -> dict[str, Any]:
     """The scored network's prediction of the whole simulation, cut to the window."""
     from benchmark import prediction
 
-    fit = _fit_folder(run)
-    net = prediction.load_network(fit)
-    sim = raw_simulation(run / "simulations", sim_index)
+    net = prediction.load_network(_fit_folder(run))
     out = prediction.predict_inputs(net, [(sim.input_channel, sim.input_time_ms.astype(float),
                                            len(sim.soma_mv))])[0]
     return {"depth": net.depth, "seed": net.seed, "test_spike_auc": net.test_spike_auc,
@@ -109,13 +107,14 @@ def build(spec: CellSpec, run: Path, record: dict[str, Any],
           window_ms: int = WINDOW_MS) -> dict[str, Any]:
     """The example of the scored run in ``run`` (a run folder with ``record.json``)."""
     sim_index = pick_simulation(Dataset(run / "simulations", cache_mb=256), window_ms)
+    sim = raw_simulation(run / "simulations", sim_index)
     return {
         "schema_version": SCHEMA_VERSION,
         "cell": record["cell"]["name"], "profile": record["profile"]["name"],
         "cell_digest": record["cell"]["digest"],
         "protocol_digest": record["protocol"]["digest"],
-        "simulation": simulation_block(run / "simulations", sim_index, window_ms),
-        "prediction": prediction_block(run, sim_index, window_ms),
+        "simulation": simulation_block(run / "simulations", sim, window_ms),
+        "prediction": prediction_block(run, sim, window_ms),
         "shape": physiology.measure(spec, "shape"),
     }
 
