@@ -151,8 +151,9 @@ PROFILES: dict[str, Profile] = {
     # alone memorises the few hundred output spikes (exploratory side-by-side runs on an
     # earlier lif variant: depth-1 test spike AUC rose from 0.934 at 0.02 to 0.956 at 2.0;
     # figures in the session note of 2026-11-23).
-    # quick: minutes for a point neuron; about 75 minutes for the L5PC on 2 cores (304
-    # simulations of 6 s at 4.3 CPU-s per simulated second). A 72-simulation variant that
+    # quick: 3.5 minutes for the lif; about 100 minutes for the L5PC on 2 cores (304
+    # simulations of 6 s and 3 calibration probes of 48 x 3 s at 4.3 CPU-s per simulated
+    # second, then the fits; benchmarks/costs.py). A 72-simulation variant that
     # fits 30 minutes was measured on 2026-11-24 and scored the lif at depth 2 (depth 1's
     # AUC 0.0007 under the threshold), so quick keeps its data until that is solved.
     "quick": Profile(
