@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from benchmark import atomic, metrics
+from benchmark import atomic, executors, metrics
 from benchmark.dataset import Dataset, Simulation, batch_events
 from benchmark.model import TCN, TCNConfig, init_seeded
 from benchmark.profiles import Profile, TrainPlan
@@ -291,7 +291,7 @@ def run_sweep(run: Path, profile: Profile, *, device: str | None = None,
                 log(f"fit depth {job.config.depth} seed {job.seed}: test spike AUC "
                     f"{result['test']['spike_auc']} after {result['steps']} steps")
         except BaseException:
-            executor.shutdown(wait=False, cancel_futures=True)
+            executors.stop_now(executor)
             raise
     return [json.loads((j.folder / FIT_FILE).read_text()) for j in jobs]
 
