@@ -1,7 +1,7 @@
 """What a run cost, measured from its own store, and the simulation cost extrapolated to
 every profile. Prints one JSON object.
 
-usage: python benchmarks/costs.py RUN_FOLDER [RUN_FOLDER ...] [--cores N]
+usage: python benchmarks/costs.py [RUN_FOLDER ...] [--cores N] [--train-json FILE]
 
 A run folder is ``<out>/<cell>/<profile>/seed-<seed>/`` of a finished (or partly finished)
 run. Measured per run, from its files:
@@ -16,9 +16,15 @@ run. Measured per run, from its files:
 
 Extrapolated per profile (``profiles.PROFILES``): the simulation core-hours and disk of the
 profile's data plan and calibration at the measured rates (core-seconds and bytes per
-simulated second scale with simulated time; calibration is counted at 3 probes). Fits are
-not extrapolated across profiles: their networks, steps and devices differ; time them with
-``benchmarks/train.py``.
+simulated second scale with simulated time; calibration is counted at 3 probes).
+
+Fits of the profiles with the reference width (128 units), given ``--train-json FILE``
+(what ``benchmarks/train.py`` printed): hours of training at most, per device the JSON
+measured (``cpu`` with its threads, ``cuda``). A profile trains ``len(depths) x n_seeds``
+networks for at most ``max_steps`` steps each (early stopping only shortens this, so these
+are upper bounds); a depth-d network's seconds per step are interpolated linearly in depth
+between the measured 1 x 128 and 7 x 128 networks, in the mode the fit uses there (sparse
+first layer; bfloat16 autocast on CUDA), scaled to the profile's batch and window.
 """
 
 from __future__ import annotations
@@ -103,15 +109,52 @@ def extrapolate(measured: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def step_seconds(train: dict[str, Any], device: str, depth: int, plan: profiles.TrainPlan
+                 ) -> float:
+    """Seconds per training step of a depth-``depth`` x 128 network on ``device``, from a
+    ``benchmarks/train.py`` report, scaled to ``plan``'s batch size and window (ms)."""
+    settings = train["settings"]
+    mode = "sparse_amp" if device in profiles.TrainPlan.mixed_precision else "sparse"
+    nets = train["devices"][device]["networks"]
+    s1, s7 = (nets[name]["modes"][mode]["seconds_per_step"] for name in ("1x128", "7x128"))
+    per_step = s1 + (s7 - s1) * (depth - 1) / 6
+    return per_step * (plan.batch_size * plan.window_ms) / (settings["batch_size"]
+                                                            * settings["window_ms"])
+
+
+def extrapolate_fits(train: dict[str, Any]) -> dict[str, Any]:
+    """Upper bounds of the training hours of every 128-unit profile, per measured device."""
+    out: dict[str, Any] = {}
+    for name in profiles.PROFILES:
+        p = profiles.get(name)
+        if p.width != 128:
+            continue
+        out[name] = {"networks": len(p.depths) * p.n_seeds, "max_steps": p.train.max_steps}
+        for device, measured in train["devices"].items():
+            seconds = sum(p.n_seeds * p.train.max_steps * step_seconds(train, device, d, p.train)
+                          for d in p.depths)
+            key = "gpu_hours_at_most" if device == "cuda" else "cpu_hours_at_most"
+            out[name][key] = {"device": measured["name"], "hours": round(seconds / 3600, 1)}
+            if device == "cpu":  # wall hours of one training process with this many threads
+                out[name][key]["threads"] = train["settings"].get("threads")
+        if "cuda" not in train["devices"]:
+            out[name]["gpu_hours_at_most"] = None  # the JSON has no CUDA measurement
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("runs", nargs="*", type=Path)
     parser.add_argument("--cores", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--train-json", type=Path,
+                        help="a benchmarks/train.py report: extrapolate the fits too")
     args = parser.parse_args()
-    report = []
+    report: dict[str, Any] = {"runs": []}
     for run in args.runs:
         measured = measure(run, args.cores)
-        report.append({**measured, "extrapolated": extrapolate(measured)})
+        report["runs"].append({**measured, "extrapolated": extrapolate(measured)})
+    if args.train_json:
+        report["fits_extrapolated"] = extrapolate_fits(json.loads(args.train_json.read_text()))
     print(json.dumps(report, indent=2))
 
 

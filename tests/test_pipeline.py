@@ -266,7 +266,7 @@ def test_costs_script_reads_a_run(smoke_run: Path) -> None:
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "costs.py"),
                            str(smoke_run), "--cores", "2"], capture_output=True, text=True,
                           check=True, timeout=120)
-    (report,) = json.loads(proc.stdout)
+    (report,) = json.loads(proc.stdout)["runs"]
     assert report["simulated_s"] == {"simulate": 14.0, "calibrate": 0.0}
     assert report["fits"]["n_fits"] == 2 and report["fits"]["devices"] == ["cpu"]
     assert report["core_s_per_simulated_s"] > 0 and report["bytes_per_simulated_s"] > 0
@@ -274,3 +274,30 @@ def test_costs_script_reads_a_run(smoke_run: Path) -> None:
     assert paper["simulated_s"] == 10200 * 6 + 3 * 128 * 6
     assert paper["simulation_core_hours"] > report["extrapolated"]["quick"][
         "simulation_core_hours"]
+
+
+def test_costs_script_extrapolates_fits_from_a_train_report(tmp_path: Path) -> None:
+    """Given a benchmarks/train.py report, the training hours of the 128-unit profiles are
+    the networks' steps times seconds per step interpolated in depth (made-up timings:
+    depth d takes 0.1 d s per step on CPU, fp32 sparse, and 0.01 d s on CUDA, bf16)."""
+    def device(name: str, mode: str, unit: float) -> dict:
+        return {"name": name, "networks": {
+            net: {"modes": {mode: {"seconds_per_step": unit * depth},
+                            "dense": {"seconds_per_step": 99.0}}}
+            for net, depth in (("1x128", 1), ("7x128", 7))}}
+    train = {"settings": {"batch_size": 8, "window_ms": 400, "threads": 2},
+             "devices": {"cpu": device("EPYC", "sparse", 0.1),
+                         "cuda": device("H100", "sparse_amp", 0.01)}}
+    (tmp_path / "train.json").write_text(json.dumps(train))
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "costs.py"),
+                           "--train-json", str(tmp_path / "train.json")],
+                          capture_output=True, text=True, check=True, timeout=120)
+    fits = json.loads(proc.stdout)["fits_extrapolated"]
+    assert set(fits) == {"standard", "paper"}  # quick's networks are 16 units wide
+    # standard: 3 seeds x 20000 steps x (0.1 + 0.2 + ... + 0.7) s = 168000 s
+    assert fits["standard"]["cpu_hours_at_most"] == {"device": "EPYC", "hours": 46.7,
+                                                      "threads": 2}
+    assert fits["standard"]["gpu_hours_at_most"] == {"device": "H100", "hours": 4.7}
+    assert fits["standard"]["networks"] == 21
+    # paper: 3 x 720000 steps x 2.8 s = 6048000 s = 1680 h on CPU
+    assert fits["paper"]["cpu_hours_at_most"]["hours"] == 1680.0
