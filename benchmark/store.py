@@ -4,7 +4,8 @@
 - ``fits/depth-<d>/seed-<s>/``: one folder per network (fit stage);
 - ``scores.json``: per-depth curves and the score (score stage);
 - ``record.json``: the result record;
-- ``timings.json``: wall time per stage (s), summed over resumed invocations.
+- ``timings.json``: wall time per stage (s), summed over resumed invocations (flushed every
+  :data:`TIMINGS_FLUSH_S` seconds while a stage runs, so a killed process loses at most that).
 
 The root is ``--out``, else ``$NEURODEPTH_RUNS``, else ``./neurodepth-runs``.
 """
@@ -14,12 +15,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark import atomic
+
+TIMINGS_FLUSH_S = 30.0
+"""Seconds between writes of a running stage's wall time to ``timings.json``."""
 
 
 def default_root() -> Path:
@@ -66,13 +71,36 @@ class RunStore:
         return json.loads(self.timings_file.read_text())
 
     @contextlib.contextmanager
-    def timed(self, stage: str) -> Iterator[None]:
-        """Add the wall time (s) of the body to ``stage`` in ``timings.json``, even on error."""
-        start = time.monotonic()
+    def timed(self, stage: str, flush_s: float | None = None) -> Iterator[None]:
+        """Add the wall time (s) of the body to ``stage`` in ``timings.json``, even on error.
+
+        The time is also added every ``flush_s`` seconds (default :data:`TIMINGS_FLUSH_S`)
+        while the body runs, so a process killed without a chance to clean up (SIGKILL, a
+        lost machine) still leaves all but the last interval in the file.
+        """
+        lock, stop = threading.Lock(), threading.Event()
+        counted = time.monotonic()
+
+        def flush() -> None:
+            nonlocal counted
+            with lock:
+                now = time.monotonic()
+                self.folder.mkdir(parents=True, exist_ok=True)
+                timings = self.timings()
+                timings[stage] = timings.get(stage, 0.0) + now - counted
+                atomic.write_json(self.timings_file, timings)
+                counted = now
+
+        def flush_periodically() -> None:
+            while not stop.wait(TIMINGS_FLUSH_S if flush_s is None else flush_s):
+                flush()
+
+        flusher = threading.Thread(target=flush_periodically, name=f"timings-{stage}",
+                                   daemon=True)
+        flusher.start()
         try:
             yield
         finally:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            timings = self.timings()
-            timings[stage] = timings.get(stage, 0.0) + time.monotonic() - start
-            atomic.write_json(self.timings_file, timings)
+            stop.set()
+            flusher.join()
+            flush()

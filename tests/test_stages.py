@@ -4,14 +4,18 @@ windows, spike detection, profiles."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from benchmark import atomic, profiles, shards
+from benchmark import atomic, profiles, shards, store
 from benchmark.dataset import Dataset, Simulation, batch_events, spike_labels
 from benchmark.worker import detect_spikes
+from conftest import REPO
 
 
 def test_atomic_write_leaves_old_file_on_error(tmp_path: Path) -> None:
@@ -231,3 +235,25 @@ def test_stop_now_ends_running_and_queued_tasks_at_once() -> None:
     assert not any(p.is_alive() for p in processes)
     assert time.monotonic() - start < 10
     assert sum(f.cancelled() for f in futures) >= 1
+
+
+def test_stage_time_is_counted_once_and_survives_a_kill(tmp_path: Path) -> None:
+    """timings.json gets the body's wall time once (periodic flushes are not double
+    counted), and a process killed by SIGKILL inside a stage leaves what it had flushed."""
+    run = store.RunStore(tmp_path, "lif", "quick", 0)
+    start = time.monotonic()
+    with run.timed("simulate", flush_s=0.05):
+        time.sleep(0.5)
+    took = time.monotonic() - start
+    assert 0.5 <= run.timings()["simulate"] <= took + 1e-6
+    killed = store.RunStore(tmp_path, "lif", "smoke", 0)
+    code = ("import os, signal, sys, time\n"
+            "from pathlib import Path\n"
+            "from benchmark import store\n"
+            f"run = store.RunStore(Path({str(tmp_path)!r}), 'lif', 'smoke', 0)\n"
+            "with run.timed('simulate', flush_s=0.05):\n"
+            "    time.sleep(0.6)\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=60)
+    assert proc.returncode == -9
+    assert 0.4 <= killed.timings()["simulate"] <= 0.8
