@@ -15,7 +15,7 @@ from benchmark import __version__
 from benchmark.errors import EXIT_USER_ERROR, UserError
 
 COMMANDS = ("list", "run", "calibrate", "simulate", "fit", "score", "predict", "cache",
-            "leaderboard", "validate", "submit")
+            "compare", "leaderboard", "validate", "submit")
 
 
 def parser() -> argparse.ArgumentParser:

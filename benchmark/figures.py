@@ -207,3 +207,35 @@ def draw_example(example: dict[str, Any], folder: Path, title: str) -> list[Path
         axes[2].legend(fontsize="x-small", loc="upper right")
         fig.suptitle(title)
         return _save(fig, folder, "example")
+
+
+def draw_comparison(result: dict[str, Any], folder: Path, stem: str = "comparison") -> list[Path]:
+    """Draw a comparison of cells (:func:`benchmark.comparison.compare`): test spike AUC
+    (median over seeds, 95% bootstrap interval) against depth, one line per cell, each
+    cell's minimal depth circled. Writes ``stem``.png and ``stem``.svg into ``folder``."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    with _setup():
+        sns.set_theme(style="whitegrid", context="paper")
+        fig, ax = plt.subplots(figsize=(4.8, 3.4), layout="constrained")
+        cells = list(result["cells"])
+        for i, (cell, colour) in enumerate(zip(cells, sns.color_palette(n_colors=len(cells)),
+                                               strict=True)):
+            rows = [r for r in result["cells"][cell]["per_depth"] if r["spike_auc"] is not None]
+            x = [r["depth"] + (i - (len(cells) - 1) / 2) * 0.06 for r in rows]
+            y = [r["spike_auc"] for r in rows]
+            ax.plot(x, y, "o-", color=colour, label=cell, ms=4)
+            for xi, r in zip(x, rows, strict=True):
+                lo, hi = r["spike_auc_ci"]
+                if lo is not None and hi is not None:
+                    ax.vlines(xi, lo, hi, color=colour, lw=1)
+                if r["depth"] == result["cells"][cell]["minimal_depth"]:
+                    ax.plot(xi, r["spike_auc"], "o", ms=10, mfc="none", color=colour)
+        depths = sorted({r["depth"] for c in cells for r in result["cells"][c]["per_depth"]})
+        ax.set_xticks(depths)
+        ax.set_xlabel("depth (layers); circled: minimal depth")
+        ax.set_ylabel("test spike ROC AUC (median of seeds)")
+        ax.set_title(f"{result['profile']} profile", fontsize="medium")
+        ax.legend(fontsize="x-small", loc="lower right")
+        return _save(fig, folder, stem)
