@@ -19,7 +19,13 @@ MSE), backward, NAdam step. Modes, measured side by side (one step of each in tu
 
 Also timed alone: the first layer's forward + weight backward (dense on the dense batch,
 sparse on the events), and what a free first layer would give (``ceiling_ratio``: dense
-step over dense step minus dense first layer). Throughput is simulated ms of data per wall second:
+step over dense step minus dense first layer). ``flops`` counts the convolutions' floating
+point operations per step (multiply-add = 2; the first layer's forward and weight gradient,
+the later layers' forward, input and weight gradients) and bounds what any first-layer
+method can reach: ``bound_ratio_*`` is the dense step over the time the later layers alone
+would take at the rate of a large matrix product measured on the same device
+(``matmul_gflops``, float32 and bfloat16), i.e. a free first layer and perfectly efficient
+later layers. Throughput is simulated ms of data per wall second:
 ``batch_size * window_ms * steps / seconds``. Runs on CPU (``--threads``) and on CUDA when
 available. Prints one JSON object.
 """
@@ -86,6 +92,29 @@ def _timed(fn: Any, device: torch.device) -> float:
     fn()
     _sync(device)
     return time.perf_counter() - start
+
+
+def conv_gflop(config: TCNConfig, batch_size: int, window_ms: int) -> dict[str, float]:
+    """Convolution GFLOP of one training step (valid convolutions: each layer's output is
+    its input shortened by kernel - 1 bins, the last one ``window_ms`` long)."""
+    length = window_ms + config.receptive_field_ms - 1 - (config.first_kernel_ms - 1)
+    first = 2.0 * config.n_inputs * config.width * config.first_kernel_ms * batch_size * length
+    later = 0.0
+    for _ in range(config.depth - 1):
+        length -= config.kernel_ms - 1
+        later += 2.0 * config.width * config.width * config.kernel_ms * batch_size * length
+    # first layer: forward + weight gradient (its input needs none); later: x3
+    return {"first_layer": 2 * first / 1e9, "later_layers": 3 * later / 1e9}
+
+
+def matmul_gflops(device: torch.device, dtype: torch.dtype, n: int = 2048,
+                  repeats: int = 5) -> float:
+    """GFLOP/s of an n x n matrix product on ``device`` (best of ``repeats``)."""
+    a = torch.randn(n, n, device=device).to(dtype)
+    b = torch.randn(n, n, device=device).to(dtype)
+    torch.matmul(a, b)
+    best = min(_timed(lambda: torch.matmul(a, b), device) for _ in range(repeats))
+    return 2.0 * n ** 3 / best / 1e9
 
 
 def bench_network(name: str, args: argparse.Namespace, device: torch.device) -> dict[str, Any]:
@@ -162,6 +191,12 @@ def bench_network(name: str, args: argparse.Namespace, device: torch.device) -> 
         # what a free first layer would give; None when the first layer is ~all of the step
         "ceiling_ratio": dense_s / rest if rest > 0.05 * dense_s else None,
     }
+    gflop = conv_gflop(dense_config, args.batch_size, args.window_ms)
+    result["flops"] = {"gflop_per_step": gflop,
+                       "dense_step_gflops": (gflop["first_layer"] + gflop["later_layers"])
+                       / dense_s}
+    for label, rate in args.matmul_gflops.items():
+        result["flops"][f"bound_ratio_{label}"] = dense_s / (gflop["later_layers"] / rate)
     return result
 
 
@@ -188,12 +223,14 @@ def main() -> None:
     report: dict[str, Any] = {
         "benchmark": "train", "torch": torch.__version__, "python": platform.python_version(),
         "threads": torch.get_num_threads(), "load_average_start": os.getloadavg(),
-        "settings": {k: v for k, v in vars(args).items() if k != "cuda"},
+        "settings": {k: v for k, v in vars(args).items() if k not in ("cuda", "matmul_gflops")},
         "devices": {},
     }
     for device in devices:
+        args.matmul_gflops = {label: matmul_gflops(device, dtype) for label, dtype in
+                              (("float32", torch.float32), ("bfloat16", torch.bfloat16))}
         report["devices"][device.type] = {
-            "name": _device_name(device),
+            "name": _device_name(device), "matmul_gflops": args.matmul_gflops,
             "networks": {name: bench_network(name, args, device) for name in args.networks},
         }
     report["load_average_end"] = os.getloadavg()

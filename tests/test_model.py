@@ -124,3 +124,27 @@ def test_seeded_init_leaves_global_rng_alone() -> None:
     torch.manual_seed(123)
     init_seeded(CONFIG, 5)
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_the_training_benchmark_counts_the_convolution_flops_torch_counts() -> None:
+    """benchmarks/train.py's FLOP count (the basis of its bound on any first-layer method)
+    equals torch's FlopCounterMode on a forward + backward of the body, without padding,
+    on an input that needs no gradient."""
+    import sys
+
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from conftest import REPO
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from train import conv_gflop
+
+    config = TCNConfig(n_inputs=12, depth=4, width=6, first_kernel_ms=9, kernel_ms=5)
+    batch, window = 3, 40
+    body = TCN(config).body
+    x = (torch.rand(batch, 12, window + config.receptive_field_ms - 1) < 0.2).float()
+    with FlopCounterMode(display=False) as counter:
+        body(x).sum().backward()
+    expected = conv_gflop(config, batch, window)
+    assert counter.get_total_flops() / 1e9 == pytest.approx(
+        expected["first_layer"] + expected["later_layers"], rel=1e-12)
