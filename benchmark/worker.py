@@ -69,8 +69,16 @@ def die_with_parent() -> None:
 
 def initialize(library: str, workdir: str) -> None:
     """Process initialiser: die with the parent, move to a neutral folder, import NEURON,
-    load mechanisms."""
+    load mechanisms.
+
+    The worker's standard output goes to standard error: NEURON prints its messages (an
+    SWC file's extra trees, mechanism banners) from C, and a command's standard output
+    must stay what the command prints (JSON for ``benchmarks/``). Results travel by pipe
+    or file, never by stdout.
+    """
     die_with_parent()
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     os.chdir(workdir)
     os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
     from neuron import h

@@ -257,3 +257,20 @@ def test_stage_time_is_counted_once_and_survives_a_kill(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=60)
     assert proc.returncode == -9
     assert 0.4 <= killed.timings()["simulate"] <= 0.8
+
+
+def test_simulation_workers_print_to_stderr_not_stdout(tmp_path: Path) -> None:
+    """What a worker process prints (NEURON's C-level warnings among it) reaches stderr, so
+    a command's stdout (JSON of benchmarks/) stays parseable."""
+    code = ("import os\n"
+            "from benchmark import executors, mechanisms, registry\n"
+            "lib = mechanisms.library_path(mechanisms.compile_mechanisms("
+            "registry.get('lif').mechanism_sources()))\n"
+            "with executors.simulation_pool(lib, 1) as pool:\n"
+            "    pool.submit(os.write, 1, b'from-the-worker\\n').result()\n"
+            "print('from-the-parent')\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "from-the-parent\n"
+    assert "from-the-worker" in proc.stderr
