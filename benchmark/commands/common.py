@@ -15,11 +15,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """--cell, --profile, --seed, --out, --workers, --device, --mirror, --scheduler,
     --cluster, --widths."""
     parser.add_argument("--cell", required=True, help="registered cell name or cell folder")
-    parser.add_argument("--profile", default=profiles.DEFAULT_PROFILE, choices=profiles.PROFILES,
-                        help=f"run profile (default {profiles.DEFAULT_PROFILE})")
-    parser.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="runs folder (default $NEURODEPTH_RUNS or ./neurodepth-runs)")
+    add_run_location(parser)
     parser.add_argument("--workers", type=int, default=None,
                         help="simulation worker processes (default: one per core)")
     parser.add_argument("--device", default=None, help="training device: auto, cpu, cuda")
@@ -34,6 +30,15 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--widths", type=_widths, default=None,
                         help="optional width sweep: also fit every depth at these widths, "
                              "e.g. 4,8,32 (give the same list to fit and score)")
+
+
+def add_run_location(parser: argparse.ArgumentParser) -> None:
+    """--profile, --seed, --out: which run folder (``<out>/<cell>/<profile>/seed-<seed>``)."""
+    parser.add_argument("--profile", default=profiles.DEFAULT_PROFILE, choices=profiles.PROFILES,
+                        help=f"run profile (default {profiles.DEFAULT_PROFILE})")
+    parser.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="runs folder (default $NEURODEPTH_RUNS or ./neurodepth-runs)")
 
 
 def _widths(text: str) -> tuple[int, ...]:

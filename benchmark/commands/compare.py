@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from benchmark import atomic, comparison, figures, profiles, registry
+from benchmark.commands import common
 from benchmark.errors import UserError
 from benchmark.store import RunStore, default_root
 
@@ -22,11 +23,7 @@ HELP = "compare cells' depth sweeps (e.g. a cell and its control) at one profile
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cells", nargs="+", required=True, metavar="CELL",
                         help="two or more registered cells with finished fits")
-    parser.add_argument("--profile", default=profiles.DEFAULT_PROFILE, choices=profiles.PROFILES,
-                        help=f"run profile (default {profiles.DEFAULT_PROFILE})")
-    parser.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="runs folder (default $NEURODEPTH_RUNS or ./neurodepth-runs)")
+    common.add_run_location(parser)
     parser.add_argument("--save", type=Path, default=None,
                         help="folder for comparison.json and the figure")
 

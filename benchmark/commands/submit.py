@@ -21,7 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmark import atomic, profiles, registry
+from benchmark import atomic, registry
+from benchmark.commands import common
 from benchmark.errors import UserError
 from benchmark.example import EXAMPLE_FILE
 from benchmark.leaderboard import DEFAULT_RECORDS
@@ -33,11 +34,7 @@ HELP = "check a run's record as the leaderboard does and copy it into the record
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cell", required=True, help="registered cell name or cell folder")
-    parser.add_argument("--profile", default=profiles.DEFAULT_PROFILE, choices=profiles.PROFILES,
-                        help=f"the run's profile (default {profiles.DEFAULT_PROFILE})")
-    parser.add_argument("--seed", type=int, default=0, help="the run's seed (default 0)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="runs folder (default $NEURODEPTH_RUNS or ./neurodepth-runs)")
+    common.add_run_location(parser)
     parser.add_argument("--records", type=Path, default=DEFAULT_RECORDS,
                         help=f"leaderboard records folder (default {DEFAULT_RECORDS})")
     parser.add_argument("--with-cell", action="store_true",
