@@ -67,22 +67,29 @@ def cell_sweep(run: Path, profile: Profile) -> dict[str, Any]:
             "per_depth": per_depth}
 
 
-def verdict(sweeps: dict[str, dict[str, Any]]) -> str:
-    """One paragraph: which cells need deeper networks than which, or why none is separated."""
-    depths = {c: s["minimal_depth"] for c, s in sweeps.items()}
+def depth_verdict(depths: dict[str, int | None], censored: dict[str, bool]) -> str | None:
+    """Which cells need deeper networks than which, from their minimal depths; None when
+    every cell has the same one."""
     if any(d is None for d in depths.values()):
         missing = ", ".join(c for c, d in depths.items() if d is None)
         return f"not comparable: no minimal depth for {missing} (see its record's reason)"
-    order = sorted(depths, key=lambda c: (-depths[c], c))
+    order = sorted(depths, key=lambda c: (-depths[c], c))  # type: ignore[operator]
     lines = []
     for a in order:
-        shallower = [b for b in order if depths[b] < depths[a]]
+        shallower = [b for b in order if depths[b] < depths[a]]  # type: ignore[operator]
         if shallower:
-            at_least = ">= " if sweeps[a]["censored"] else ""
+            at_least = ">= " if censored[a] else ""
             lines.append(f"{a} needs a deeper network ({at_least}{depths[a]}) than "
                          + ", ".join(f"{b} ({depths[b]})" for b in shallower))
-    if lines:
-        return "; ".join(lines) + "."
+    return "; ".join(lines) + "." if lines else None
+
+
+def verdict(sweeps: dict[str, dict[str, Any]]) -> str:
+    """One paragraph: which cells need deeper networks than which, or why none is separated."""
+    depths = {c: s["minimal_depth"] for c, s in sweeps.items()}
+    separated = depth_verdict(depths, {c: s["censored"] for c, s in sweeps.items()})
+    if separated is not None:
+        return separated
     resolved = [f"{c} depth {g['depth']} ({g['gain']:+.4f})" for c, s in sweeps.items()
                 for g in s["per_depth"] if g.get("resolved") and g["gain"] > 0]
     text = (f"not separated at this profile: every cell scores minimal depth "

@@ -161,6 +161,11 @@ class CellSpec:
         return str(self.data["description"])
 
     @property
+    def parent(self) -> str | None:
+        """Name of the cell this spec ``extends`` (a control's cell), or None."""
+        return self.chain[1].parent.name if len(self.chain) > 1 else None
+
+    @property
     def parameters(self) -> Mapping[str, Any]:
         return self.data.get("parameters", {})
 

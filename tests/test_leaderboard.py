@@ -289,6 +289,42 @@ def test_good_record_is_accepted(tmp_path: Path, lif_record: dict[str, Any]) -> 
     assert not refused and [e.cell for e in entries] == ["lif"]
 
 
+def test_a_cell_and_its_control_are_compared_on_both_pages(
+        tmp_path: Path, lif_record: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A control that extends a cell (as l5pc_hay2011_no_nmda extends l5pc_hay2011): with
+    records of both at one profile, each page draws both sweeps and says which needs the
+    deeper network; a cell with no related record gets no such section."""
+    cells = tmp_path / "cells"
+    (cells / "lif_control").mkdir(parents=True)
+    (cells / "lif_control" / "cell.toml").write_text(
+        'schema_version = 1\nname = "lif_control"\nextends = "lif"\nversion = "1"\n'
+        'description = "a control of lif"\nkind = "control"\n')
+    make_cell(cells, "lif_alone")
+    monkeypatch.setenv("NEURODEPTH_CELLS", str(cells))
+    recs = tmp_path / "records"
+    put(recs, "lif/smoke/record.json", lif_record)
+    control = copy.deepcopy(lif_record)
+    control["cell"] |= {"name": "lif_control", "digest": registry.get("lif_control").digest()}
+    control["score"] |= {"minimal_depth": 2, "censored": True}
+    put(recs, "lif_control/smoke/record.json", control)
+    alone = copy.deepcopy(lif_record)
+    alone["cell"] |= {"name": "lif_alone", "digest": registry.get("lif_alone").digest()}
+    put(recs, "lif_alone/smoke/record.json", alone)
+    report = site.build(recs, tmp_path / "site")
+    assert not report.refusals
+    verdict = "lif_control needs a deeper network (&gt;= 2) than lif (1)."
+    for cell, other, relation in (("lif", "lif_control", "is extended by"),
+                                  ("lif_control", "lif", "extends")):
+        page = (tmp_path / "site" / "cells" / cell / "index.html").read_text()
+        assert f'data-related="{other}"' in page and verdict in page
+        assert f'{relation} <a href="../../cells/{other}/index.html#smoke">{other}</a>' in page
+        for suffix in ("svg", "png"):
+            assert (tmp_path / "site" / "cells" / cell / "smoke" / f"vs-{other}.{suffix}"
+                    ).stat().st_size > 0
+    assert "Related cells" not in (tmp_path / "site" / "cells" / "lif_alone" /
+                                   "index.html").read_text()
+
+
 @pytest.fixture()
 def lif_example(smoke_run: Path) -> dict[str, Any]:
     return json.loads((smoke_run / "example.json").read_text())

@@ -32,7 +32,7 @@ from typing import Any
 
 import jinja2
 
-from benchmark import __version__, figures
+from benchmark import __version__, comparison, figures
 from benchmark.atomic import write_bytes, write_text
 from benchmark.errors import UserError
 from benchmark.leaderboard import ranking
@@ -230,7 +230,8 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
             table_key, row = placed[(cell, entry.profile)]
             sections.append({"profile": entry.profile, "table_key": table_key, "row": row,
                              "record": rec, "depths": depth_rows(rec), "made": made(rec),
-                             "rel": entry.rel, "example": _example(entry, sub, title)})
+                             "rel": entry.rel, "example": _example(entry, sub, title),
+                             "related": related(entry, cells, sub)})
         shaped = next((e for e in group if e.example is not None), None)
         if shaped is not None:
             figures.draw_shape(shaped.example["shape"], folder / "cells" / cell, cell)
@@ -244,6 +245,37 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
         if path.is_file() and not path.name.startswith("."):
             write_bytes(folder / "static" / path.name, path.read_bytes())
     write_text(folder / MARKER, MARKER_TEXT)
+
+
+def _sweep(record: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`benchmark.figures.draw_comparison` needs of one record."""
+    return {"minimal_depth": record["score"]["minimal_depth"],
+            "censored": record["score"]["censored"],
+            "per_depth": [{k: d[k] for k in ("depth", "spike_auc", "spike_auc_ci")}
+                          for d in record["per_depth"]]}
+
+
+def related(entry: Entry, cells: dict[str, list[Entry]], sub: Path) -> list[dict[str, Any]]:
+    """The cell this one extends (its control's cell) and the cells that extend it, each
+    with a record at the same profile and protocol version: a figure of both sweeps drawn
+    into ``sub`` (``vs-<other>``) and which one needs the deeper network."""
+    out = []
+    for other, group in sorted(cells.items()):
+        parent, child = entry.spec.parent == other, group[0].spec.parent == entry.cell
+        match = next((e for e in group if e.profile == entry.profile
+                      and e.record["protocol"] == entry.record["protocol"]), None)
+        if not (parent or child) or match is None:
+            continue
+        pair = {entry.cell: _sweep(entry.record), other: _sweep(match.record)}
+        stem = f"vs-{other}"
+        figures.draw_comparison({"profile": entry.profile, "cells": pair}, sub, stem)
+        depths = {c: p["minimal_depth"] for c, p in pair.items()}
+        verdict = comparison.depth_verdict(depths, {c: p["censored"] for c, p in pair.items()})
+        out.append({"cell": other, "relation": "extends" if parent else "is extended by",
+                    "figure": stem,
+                    "verdict": verdict or ("not separated at this profile: both score minimal "
+                                           f"depth {depths[entry.cell]}")})
+    return out
 
 
 def _example(entry: Entry, sub: Path, title: str) -> dict[str, Any] | None:
