@@ -27,6 +27,16 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     return proc
 
 
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (Linux /proc). Asked of the
+    kernel: a multiprocessing Process whose child another thread reaped can report
+    is_alive() forever."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # gone before or while reading (ENOENT, ESRCH)
+        return False
+
+
 def make_cell(root: Path, name: str, description: str | None = None, url: str | None = None
               ) -> None:
     """A registered test cell: a copy of lif under another name (for NEURODEPTH_CELLS)."""

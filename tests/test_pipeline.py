@@ -21,7 +21,7 @@ import pytest
 import torch
 
 from benchmark import record
-from conftest import DRIVER, REPO, assert_same_sims, load_sims
+from conftest import DRIVER, REPO, assert_same_sims, load_sims, process_running
 
 pytestmark = pytest.mark.neuron
 
@@ -218,14 +218,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _running(pid: int) -> bool:
-    """The process exists and is not a zombie."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
 def test_stopped_coordinator_leaves_no_worker(tmp_path: Path, sig: signal.Signals) -> None:
@@ -251,12 +243,12 @@ def test_stopped_coordinator_leaves_no_worker(tmp_path: Path, sig: signal.Signal
             assert proc.returncode == 130, err.decode()
             assert "interrupted: finished work is kept" in err.decode()
         deadline = time.monotonic() + 30
-        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        while any(process_running(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not [pid for pid in workers if _running(pid)], "orphaned workers"
+        assert not [pid for pid in workers if process_running(pid)], "orphaned workers"
     finally:
         for pid in [proc.pid, *workers]:
-            if _running(pid):
+            if process_running(pid):
                 os.kill(pid, signal.SIGKILL)
 
 
