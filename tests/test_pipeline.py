@@ -293,3 +293,23 @@ def test_costs_script_extrapolates_fits_from_a_train_report(tmp_path: Path) -> N
     assert fits["standard"]["networks"] == 21
     # paper: 3 x 720000 steps x 2.8 s = 6048000 s = 1680 h on CPU
     assert fits["paper"]["cpu_hours_at_most"]["hours"] == 1680.0
+
+
+def test_steps_script_refits_a_run_with_another_budget(smoke_run: Path, tmp_path: Path) -> None:
+    """benchmarks/steps.py fits the smoke run's sweep again on its simulations (linked) with
+    4 steps instead of the profile's 30, and compares the refitted sweep; the run's own
+    fits stay as they were."""
+    before = {p: p.read_bytes() for p in smoke_run.glob("fits/*/*/fit.json")}
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "steps.py"), str(smoke_run),
+                           "--profile", "smoke", "--steps", "4", "--eval-every", "2",
+                           "--work", str(tmp_path)],
+                          capture_output=True, text=True, check=True, timeout=600)
+    report = json.loads(proc.stdout)
+    assert report["train"]["max_steps"] == 4 and report["profile"] == "smoke-steps-4"
+    (cell,) = report["cells"]
+    assert (tmp_path / cell / "simulations").resolve() == (smoke_run / "simulations").resolve()
+    fits = sorted((tmp_path / cell).glob("fits/*/*/fit.json"))
+    assert len(fits) == len(before) == 2
+    assert [json.loads(p.read_text())["steps"] for p in fits] == [4, 4]
+    assert [row["depth"] for row in report["cells"][cell]["per_depth"]] == [1, 2]
+    assert before == {p: p.read_bytes() for p in smoke_run.glob("fits/*/*/fit.json")}
