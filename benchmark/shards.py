@@ -151,7 +151,8 @@ def is_complete(path: Path) -> bool:
 
 
 def write_index(folder: Path, entries: Mapping[str, Mapping[str, Any]]) -> None:
-    """Rewrite the shard index: shard file name -> {sim_indices, n_output_spikes, ...}."""
+    """Rewrite the shard index: shard file name -> {sim_indices, n_output_spikes, cpu_s}
+    (``cpu_s``: the worker's CPU seconds, missing in shards written before it existed)."""
     atomic.write_json(folder / INDEX_FILE, {"shards": dict(sorted(entries.items()))})
 
 

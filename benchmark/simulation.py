@@ -115,6 +115,9 @@ def rebuild_index(folder: Path) -> dict[str, dict[str, Any]]:
             sims = shards.read_shard(path)
             index[path.name] = {"sim_indices": [s.sim_index for s in sims],
                                 "n_output_spikes": [len(s.spike_times_ms) for s in sims]}
+            cpu_s = shards.read_attrs(path).get("cpu_s")  # absent in shards before 2026-11-24
+            if cpu_s is not None:
+                index[path.name]["cpu_s"] = cpu_s
     shards.write_index(folder, index)
     return index
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,9 +141,14 @@ def simulate_one(spec_data: dict[str, Any], channel: np.ndarray, time_ms: np.nda
 def simulate_shard(task: ShardTask) -> dict[str, Any]:
     """Simulate the task's simulations and write its shard atomically.
 
+    The shard's attribute and index entry ``cpu_s`` is the CPU time (s) this worker spent
+    on it: the cell's build when not cached yet, the inputs and the simulations. Summed over
+    shards it is the simulation cost of a run, whatever happened to the coordinator.
+
     Returns:
-        the shard's index entry: simulation indices and output spike counts.
+        the shard's index entry: simulation indices, output spike counts and ``cpu_s``.
     """
+    cpu_start = time.process_time()
     cell = _cell(task.spec_data, task.cell_digest, task.files)
     sites = cell.site_table()
     input_sites = protocol.InputSites(
@@ -163,8 +169,10 @@ def simulate_shard(task: ShardTask) -> dict[str, Any]:
             channel, time_ms = protocol.to_events(spikes)
         soma, out_spikes = simulate_one(task.spec_data, channel, time_ms, duration_ms)
         results.append(shards.SimulationData(sim_index, soma, out_spikes, channel, time_ms))
-    shards.write_shard(Path(task.out_path), results, sites, task.attrs)
+    cpu_s = round(time.process_time() - cpu_start, 3)
+    shards.write_shard(Path(task.out_path), results, sites, {**task.attrs, "cpu_s": cpu_s})
     return {
         "sim_indices": list(task.sim_indices),
         "n_output_spikes": [len(r.spike_times_ms) for r in results],
+        "cpu_s": cpu_s,
     }

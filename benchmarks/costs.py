@@ -8,6 +8,9 @@ run. Measured per run, from its files:
 
 - wall time per stage (``timings.json``), and core-seconds = wall x ``--cores`` (the cores
   the run had; default this machine's), an upper bound on CPU time;
+- the simulation workers' CPU seconds summed over the shards (``shard_cpu_s``; each shard
+  records its own, so a killed or resumed run still counts them all), and per simulated
+  second (``cpu_s_per_simulated_s``; null when some shards predate the record);
 - simulated seconds (the plan's simulations and the calibration's probes), and the
   core-seconds per simulated second of the calibrate + simulate stages;
 - fits: how many, their summed training time (s) and device (``fit.json``);
@@ -67,6 +70,23 @@ def simulated_seconds(run: Path) -> dict[str, float]:
     return out
 
 
+def shard_cpu(run: Path) -> dict[str, Any]:
+    """CPU seconds the simulation workers spent, summed from the shard indexes
+    (``simulations/`` and the calibration probes); shards written before the workers
+    recorded it are counted in ``shards_without``."""
+    out: dict[str, Any] = {"simulate": 0.0, "calibrate": 0.0, "shards_without": 0}
+    for stage, pattern in (("simulate", "simulations/index.json"),
+                           ("calibrate", "calibration/*/index.json")):
+        for index in run.glob(pattern):
+            for entry in json.loads(index.read_text())["shards"].values():
+                if "cpu_s" in entry:
+                    out[stage] += entry["cpu_s"]
+                else:
+                    out["shards_without"] += 1
+    out["simulate"], out["calibrate"] = round(out["simulate"], 1), round(out["calibrate"], 1)
+    return out
+
+
 def fits(run: Path) -> dict[str, Any]:
     found = [json.loads(p.read_text()) for p in sorted(run.glob("fits/**/fit.json"))]
     return {"n_fits": len(found), "train_seconds": round(sum(f["train_seconds"] for f in found), 1),
@@ -80,11 +100,15 @@ def measure(run: Path, cores: int) -> dict[str, Any]:
     sim_wall = timings.get("simulate", 0.0) + timings.get("calibrate", 0.0)
     total_sim_s = sim_s["simulate"] + sim_s["calibrate"]
     sim_bytes = folder_bytes(run / "simulations") + folder_bytes(run / "calibration")
+    cpu = shard_cpu(run)
     return {
         "run": str(run), "cores": cores,
         "wall_s": {k: round(v, 1) for k, v in sorted(timings.items())},
         "simulated_s": sim_s,
         "core_s_per_simulated_s": round(sim_wall * cores / total_sim_s, 3) if total_sim_s else None,
+        "shard_cpu_s": cpu,
+        "cpu_s_per_simulated_s": (round((cpu["simulate"] + cpu["calibrate"]) / total_sim_s, 3)
+                                  if total_sim_s and not cpu["shards_without"] else None),
         "fits": fits(run),
         "disk_bytes": {"simulations": folder_bytes(run / "simulations"),
                        "calibration": folder_bytes(run / "calibration"),

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark import record
+from benchmark import record, shards
 from conftest import DRIVER, REPO, assert_same_sims, load_sims, process_running
 
 pytestmark = pytest.mark.neuron
@@ -110,6 +110,10 @@ def test_killed_simulation_resumes_to_the_same_data(reference_sims: Path, tmp_pa
     assert_same_sims(reference_sims / "simulations", folder)
     index = json.loads((folder / "index.json").read_text())["shards"]
     assert len(index) == 9
+    # each shard keeps its worker's CPU seconds, in its attributes and in the index
+    for name, entry in index.items():
+        assert entry["cpu_s"] > 0
+        assert shards.read_attrs(folder / name)["cpu_s"] == entry["cpu_s"]
 
 
 def test_killed_training_resumes_to_the_same_network(reference_sims: Path,
@@ -262,6 +266,9 @@ def test_costs_script_reads_a_run(smoke_run: Path) -> None:
     assert report["simulated_s"] == {"simulate": 14.0, "calibrate": 0.0}
     assert report["fits"]["n_fits"] == 2 and report["fits"]["devices"] == ["cpu"]
     assert report["core_s_per_simulated_s"] > 0 and report["bytes_per_simulated_s"] > 0
+    cpu = report["shard_cpu_s"]
+    assert cpu["simulate"] > 0 and cpu["calibrate"] == 0 and cpu["shards_without"] == 0
+    assert report["cpu_s_per_simulated_s"] == round(cpu["simulate"] / 14.0, 3)
     paper = report["extrapolated"]["paper"]
     assert paper["simulated_s"] == 10200 * 6 + 3 * 128 * 6
     assert paper["simulation_core_hours"] > report["extrapolated"]["quick"][
