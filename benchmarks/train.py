@@ -196,7 +196,9 @@ def bench_network(name: str, args: argparse.Namespace, device: torch.device) -> 
                        "dense_step_gflops": (gflop["first_layer"] + gflop["later_layers"])
                        / dense_s}
     for label, rate in args.matmul_gflops.items():
-        result["flops"][f"bound_ratio_{label}"] = dense_s / (gflop["later_layers"] / rate)
+        # None for a 1-layer network: with no later layers the FLOPs set no bound
+        result["flops"][f"bound_ratio_{label}"] = (dense_s / (gflop["later_layers"] / rate)
+                                                   if gflop["later_layers"] > 0 else None)
     return result
 
 

@@ -148,3 +148,26 @@ def test_the_training_benchmark_counts_the_convolution_flops_torch_counts() -> N
     expected = conv_gflop(config, batch, window)
     assert counter.get_total_flops() / 1e9 == pytest.approx(
         expected["first_layer"] + expected["later_layers"], rel=1e-12)
+
+
+def test_the_training_benchmark_runs_and_bounds_only_deep_networks() -> None:
+    """benchmarks/train.py end to end on tiny sizes: one JSON object with both reference
+    shapes; the FLOP bound on a first-layer method exists for 7 layers and is None for one
+    layer (no later layers: it used to divide by zero)."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "train.py"), "--networks", "1x128", "7x128",
+         "--width", "8", "--n-inputs", "40", "--window-ms", "60", "--batch-size", "2",
+         "--steps", "1", "--warmup", "0", "--threads", "1", "--no-amp", "--no-cuda"],
+        capture_output=True, text=True, check=True, timeout=300)
+    networks = json.loads(proc.stdout)["devices"]["cpu"]["networks"]
+    assert set(networks) == {"1x128", "7x128"}
+    for net in networks.values():
+        assert all(ratio > 0 for ratio in net["ratio_vs_dense"].values())
+    assert networks["1x128"]["flops"]["bound_ratio_float32"] is None
+    assert networks["7x128"]["flops"]["bound_ratio_float32"] > 0
