@@ -95,7 +95,7 @@ class Profile:
 
     ``sparse_input``: the networks' first layer is computed from the input spike events
     (:mod:`benchmark.sparse`; the same parameters and, within float tolerance, the same
-    outputs as the dense layer; 2.5-6.7x faster per training step on 2 CPU cores for 1278
+    outputs as the dense layer; 2.8-8x faster per training step on 2 CPU cores for 1278
     inputs, see ``benchmarks/train.py``).
     """
 
