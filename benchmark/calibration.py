@@ -11,7 +11,11 @@ The search (:func:`next_scale`) works on log scale and log rate. Until the targe
 bracketed it extrapolates from the probe closest to the target on a power law (exponent 2,
 or the one two firing probes measure; steps of at most x4, doubling while every probe is
 silent); then it interpolates log-linearly between the bracket's ends (bisecting when a
-bracket end fired no spike). Every probe is a small simulation set
+bracket end fired no spike). Probes far from the target are coarse: while no probe has
+fired within a factor :data:`COARSE_FACTOR` of the target, a probe runs the plan's
+``coarse_n_sims`` simulations (when set); only a full probe (``n_sims``) can end the search,
+so the chosen scale is always measured on the full set (a coarse probe within twice the
+tolerance is repeated at full size at the same scale, :func:`confirms`). Every probe is a small simulation set
 (``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the search state is
 ``calibration.json`` in the run folder, rewritten atomically after each probe: a rerun
 continues the search where it stopped and reaches the same scale.
@@ -25,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +46,47 @@ SEED_OFFSET = 1_000_000
 
 @dataclass(frozen=True)
 class Probe:
-    """One point of the search: the scale tried and the mean output rate (Hz) it gave."""
+    """One point of the search: the scale tried, the mean output rate (Hz) it gave and the
+    simulations it averaged (None: the plan's ``n_sims``, as in searches stored before
+    coarse probes)."""
 
     rate_scale: float
     rate_hz: float
+    n_sims: int | None = None
+
+    def is_full(self, plan: Calibration) -> bool:
+        return self.n_sims is None or self.n_sims >= plan.n_sims
 
 
 def within(rate_hz: float, plan: Calibration) -> bool:
     """True when ``rate_hz`` is within the target's relative tolerance."""
     return abs(rate_hz / plan.target_rate_hz - 1.0) <= plan.tolerance
+
+
+COARSE_FACTOR = 2.0
+"""A probe is coarse until some probe has fired within this factor of the target rate."""
+
+
+def probe_size(probes: list[Probe], plan: Calibration) -> int:
+    """Simulations of the next probe: ``coarse_n_sims`` while every probe so far fired more
+    than :data:`COARSE_FACTOR` away from the target (or none fired), else ``n_sims``."""
+    if plan.coarse_n_sims is None or plan.coarse_n_sims >= plan.n_sims:
+        return plan.n_sims
+    near = any(p.rate_hz > 0 and abs(math.log(p.rate_hz / plan.target_rate_hz))
+               <= math.log(COARSE_FACTOR) for p in probes)
+    return plan.n_sims if near else plan.coarse_n_sims
+
+
+def confirms(probe: Probe, plan: Calibration) -> bool:
+    """A coarse probe within twice the tolerance is repeated at full size at its own scale:
+    its rate is too noisy (about twice the full probe's error) to steer a step that small."""
+    return (not probe.is_full(plan)
+            and abs(probe.rate_hz / plan.target_rate_hz - 1.0) <= 2.0 * plan.tolerance)
+
+
+def done(probes: list[Probe], plan: Calibration) -> bool:
+    """The search is over: the last probe is a full one and within the tolerance."""
+    return bool(probes) and probes[-1].is_full(plan) and within(probes[-1].rate_hz, plan)
 
 
 ASSUMED_EXPONENT = 2.0
@@ -121,8 +157,9 @@ def result_block(probes: list[Probe], plan: Calibration) -> dict[str, Any]:
     last = probes[-1]
     return {"target_rate_hz": plan.target_rate_hz, "tolerance": plan.tolerance,
             "rate_scale": last.rate_scale, "achieved_rate_hz": last.rate_hz,
-            "converged": within(last.rate_hz, plan), "n_sims": plan.n_sims,
-            "duration_ms": plan.duration_ms, "probes": [asdict(p) for p in probes],
+            "converged": done(probes, plan), "n_sims": plan.n_sims,
+            "duration_ms": plan.duration_ms,
+            "probes": [asdict(replace(p, n_sims=p.n_sims or plan.n_sims)) for p in probes],
             "plan": asdict(plan)}
 
 
@@ -139,9 +176,7 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
     """
     state_path = run / CALIBRATION_FILE
     probes = _read_state(state_path, plan)
-    data = DataPlan(n_train=plan.n_sims, n_valid=0, n_test=0, duration_ms=plan.duration_ms,
-                    sims_per_shard=max(1, min(plan.n_sims, 4)))
-    while not (probes and within(probes[-1].rate_hz, plan)):
+    while not done(probes, plan):
         if len(probes) >= plan.max_probes:
             tried = ", ".join(f"x{p.rate_scale:.3g}: {p.rate_hz:.3g} Hz" for p in probes)
             raise UserError(
@@ -149,18 +184,24 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
                 f"{plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in {plan.max_probes} "
                 f"probes ({tried}); check that the cell fires under its inputs "
                 "([inputs.trees] rates in cell.toml), or run without calibration")
-        scale = next_scale(probes, plan)
+        scale = (probes[-1].rate_scale if probes and confirms(probes[-1], plan)
+                 else next_scale(probes, plan))
         if not plan.min_scale <= scale <= plan.max_scale:
             raise UserError(
                 f"{state_path}: calibration of {spec.name} needs a rate scale of {scale:.3g}, "
                 f"outside [{plan.min_scale}, {plan.max_scale}]; fix the cell's input rates "
                 "([inputs.trees] in cell.toml) so that it fires near "
                 f"{plan.target_rate_hz} Hz at scale 1")
+        n_sims = probe_size(probes, plan)
+        data = DataPlan(n_train=n_sims, n_valid=0, n_test=0, duration_ms=plan.duration_ms,
+                        sims_per_shard=max(1, min(n_sims, 4)))
         folder = run / "calibration" / f"probe-{len(probes)}"
         simulate(spec, data, seed + SEED_OFFSET, folder, scale)
-        probes.append(Probe(scale, mean_rate_hz(folder, plan.duration_ms)))
-        log(f"calibrate {spec.name}: rate scale {scale:.4g} -> {probes[-1].rate_hz:.3g} Hz "
-            f"(target {plan.target_rate_hz} Hz +- {plan.tolerance:.0%})")
+        probes.append(Probe(scale, mean_rate_hz(folder, plan.duration_ms), n_sims))
+        kind = "" if n_sims >= plan.n_sims else " (coarse probe)"
+        log(f"calibrate {spec.name}: rate scale {scale:.4g} -> {probes[-1].rate_hz:.3g} Hz on "
+            f"{n_sims} simulations{kind} (target {plan.target_rate_hz} Hz +- "
+            f"{plan.tolerance:.0%})")
         atomic.write_json(state_path, {"plan": asdict(plan),
                                        "probes": [asdict(p) for p in probes]})
     return result_block(probes, plan)
@@ -174,6 +215,6 @@ def stored(run: Path) -> dict[str, Any] | None:
     state = json.loads(path.read_text())
     plan = Calibration(**state["plan"])
     probes = [Probe(**p) for p in state["probes"]]
-    if not probes or not within(probes[-1].rate_hz, plan):
+    if not done(probes, plan):
         return None
     return result_block(probes, plan)

@@ -164,7 +164,9 @@ class Trainer:
     def __init__(self, job: FitJob, data: Dataset, plan: TrainPlan, device: torch.device) -> None:
         self.job, self.data, self.plan, self.device = job, data, plan, device
         self.model = init_seeded(job.config, job.seed).to(device)
-        self.opt = torch.optim.NAdam(self.model.parameters(), lr=plan.learning_rate)
+        self.opt = torch.optim.NAdam(self.model.parameters(), lr=plan.learning_rate,
+                                     weight_decay=plan.weight_decay,
+                                     decoupled_weight_decay=plan.weight_decay > 0)
         self.rng = np.random.default_rng(np.random.SeedSequence([job.seed, job.config.depth]))
         self.step, self.best_loss, self.bad_checks = 0, float("inf"), 0
         self.best_state: dict[str, torch.Tensor] = {}

@@ -2,6 +2,7 @@
 
 usage: python benchmarks/simulate.py [--cells l5pc_hay2011 l5pc_hay2011_no_nmda]
            [--n-sims 2] [--duration-ms 6000] [--settings euler-0.025 cn-0.05 ...]
+           [--rate-scale 1.0]
 
 For each cell, every setting simulates the same inputs (the cell's common protocol, run
 seed 0, simulation indices 0..n-1) in worker processes (``--workers``), so the settings
@@ -133,13 +134,13 @@ def compare(ref: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
 
 
 def bench_cell(name: str, settings: list[str], n_sims: int, duration_ms: int,
-               workers: int = 1) -> dict[str, Any]:
+               workers: int = 1, rate_scale: float = 1.0) -> dict[str, Any]:
     spec = registry.get(name)
     files = data_files.ensure(spec)
     library = mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
     results: dict[str, Any] = {}
     with executors.simulation_pool(library, workers) as pool:
-        params = spec.protocol_params().to_dict()
+        params = spec.protocol_params(rate_scale=rate_scale).to_dict()
         futures = {s: pool.submit(run_setting, dict(spec.data), spec.digest(), files, params, s,
                                   n_sims, duration_ms) for s in settings}
         raw = {s: f.result() for s, f in futures.items()}
@@ -169,6 +170,8 @@ def main() -> None:
                         default=["euler-0.025", "euler-0.05", "cn-0.05"])
     parser.add_argument("--n-sims", type=int, default=2)
     parser.add_argument("--duration-ms", type=int, default=6000)
+    parser.add_argument("--rate-scale", type=float, default=1.0,
+                        help="factor on every input rate (a calibrated run's rate_scale)")
     parser.add_argument("--workers", type=int, default=1,
                         help="worker processes (settings run in parallel; CPU time is per "
                              "process, so the ratios stay comparable)")
@@ -176,12 +179,12 @@ def main() -> None:
     report = {
         "benchmark": "simulate",
         "cell_settings": {c: _cell_setting(c) for c in args.cells},
-        "n_sims": args.n_sims, "duration_ms": args.duration_ms,
+        "n_sims": args.n_sims, "duration_ms": args.duration_ms, "rate_scale": args.rate_scale,
         "reference_setting": args.settings[0], "cpu": record.cpu_model(),
         "cpu_count": os.cpu_count(), "python": platform.python_version(),
         "neuron": mechanisms.neuron_version(),
-        "cells": {c: bench_cell(c, args.settings, args.n_sims, args.duration_ms, args.workers)
-                  for c in args.cells},
+        "cells": {c: bench_cell(c, args.settings, args.n_sims, args.duration_ms, args.workers,
+                                args.rate_scale) for c in args.cells},
     }
     print(json.dumps(report, indent=2))
 

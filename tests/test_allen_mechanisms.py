@@ -574,6 +574,175 @@ def test_nav_markov_scheme(gate_data: dict[str, Any]) -> None:
     assert opened.max() > 10 * opened[-1]
 
 
+# --- NaV's block-tridiagonal backward Euler against NEURON's METHOD sparse ---------------------
+# tests/data/nav_kinetic/NaV_kinetic.mod is NaV as a KINETIC block solved by `METHOD sparse` (the
+# form NaV.mod had before its hand-written solver). Both take the same backward Euler step, so
+# they differ by rounding only, and v, ina and the states must agree to rounding. States are
+# compared relatively wherever they differ by more than NAV_STATE_ATOL: METHOD sparse's CONSERVE
+# row computes I6 as 1 - (the others), with absolute errors ~2e-16 on an I6 down to ~1e-8.
+# Measured (NEURON 9.0.2, x86_64), largest over the cases, against the tolerances below:
+#   clamps: |dv| 1.5e-10 mV, |d ina| 2.2e-12 of the peak |ina|, states 4.1e-11 relative;
+#   spikes: |dv| 1.5e-9 mV, |d ina| 2.8e-11, states 2.7e-10 (spike trains amplify rounding).
+# Changing any one parameter of the reference by a factor 1 + 1e-6 moves the states under the
+# clamp by 9e-7 .. 3e-5 relative: over 100 times the tolerance.
+
+NAV_KINETIC = REPO / "tests" / "data" / "nav_kinetic"
+NAV_GLOBALS = ["Con", "Coff", "Oon", "Ooff", "alpha", "beta", "gamma", "delta", "alfac",
+               "btfac", "x1", "x2"]
+NAV_CLAMP_STEPS = [-60.0, -40.0, -20.0, 0.0, 20.0, 40.0]  # from -90 mV, for 10 ms, then back
+NAV_TEMPERATURES = [6.3, 34.0]
+NAV_GEOMETRIES = [1, 25]  # nseg: one 20 x 20 um compartment; a 500 x 2 um cable
+NAV_STATE_ATOL = 1e-15  # the states sum to 1: rounding of the sum
+NAV_TOLERANCE = {  # dv (mV); dina (of the peak |ina|); dstate (relative, beyond NAV_STATE_ATOL)
+    "clamp": dict(dv=1e-9, dina=1e-10, dstate=1e-9),
+    "spikes": dict(dv=1e-8, dina=1e-9, dstate=3e-9),
+}
+NAV_PERTURBATION = 1e-6
+
+NAV_SOLVER_SIM = """
+STATES = arg["states"]
+
+
+def build(name, case):
+    sec = h.Section(name=name)
+    sec.nseg = case["nseg"]
+    sec.L, sec.diam = (20.0, 20.0) if case["nseg"] == 1 else (500.0, 2.0)
+    sec.Ra = 150.0
+    for mech in ("pas", name, "Kv3_1"):  # Kv3_1 repolarises the spikes
+        sec.insert(mech)
+    for seg in sec:
+        seg.e_pas, seg.g_pas = -80.0, 1e-4
+        setattr(seg, f"gbar_{name}", 0.05)
+        seg.gbar_Kv3_1 = case["gk"]
+        seg.ena, seg.ek = 53.0, -107.0
+    if case["kind"] != "spikes":  # a voltage clamp
+        stim = h.SEClamp(sec(0.5))
+        stim.rs = 1e-3
+        stim.dur1, stim.amp1 = 5.0, -90.0
+        stim.dur2, stim.amp2 = 10.0, case["step"]
+        stim.dur3, stim.amp3 = 10.0, -90.0
+    else:
+        stim = h.IClamp(sec(0.5))
+        stim.delay, stim.dur, stim.amp = 5.0, case["dur"] - 10.0, case["amp"]
+    recs = []
+    for seg in sec:
+        rec = {s: h.Vector().record(getattr(seg, f"_ref_{s}_{name}")) for s in STATES}
+        rec["v"] = h.Vector().record(seg._ref_v)
+        rec["ina"] = h.Vector().record(seg._ref_ina)
+        recs.append(rec)
+    return sec, stim, recs
+
+
+def arrays(recs):  # {variable: (segment, time)}
+    return {key: np.array([np.array(rec[key]) for rec in recs]) for key in recs[0]}
+
+
+out = []
+for case in arg["cases"]:
+    h.celsius = case["celsius"]
+    defaults = {}
+    for name, factor in case["scale"].items():  # change one parameter of the reference only
+        key = f"{name}_NaV_kinetic"
+        defaults[key] = getattr(h, key)
+        setattr(h, key, defaults[key] * factor)
+    fast, ref = build("NaV", case), build("NaV_kinetic", case)
+    h.finitialize(case["v_init"])
+    h.continuerun(case["dur"])
+    for key, value in defaults.items():
+        setattr(h, key, value)
+    a, b = arrays(fast[2]), arrays(ref[2])
+    xa, xb = np.array([a[s] for s in STATES]), np.array([b[s] for s in STATES])
+    v = a["v"][case["nseg"] // 2]  # where the stimulus is
+    row = dict(dv=np.abs(a["v"] - b["v"]).max(),
+               dina=np.abs(a["ina"] - b["ina"]).max() / np.abs(b["ina"]).max(),
+               dstate=np.max(np.where(np.abs(xa - xb) > arg["atol"],
+                                      np.abs(xa - xb) / np.abs(xb), 0.0)),
+               sum=np.abs(xa.sum(axis=0) - 1).max(),
+               moved=np.ptp(xa, axis=2).max(),
+               spikes=int(np.sum((v[:-1] < 0) & (v[1:] >= 0))), vmax=v.max(),
+               v=v[::40].tolist())
+    if case.get("trace"):  # one compartment: v and the states of NaV at every step
+        row["trace"] = dict(v=a["v"][0].tolist(), states=xa[:, 0].tolist())
+    out.append({k: (float(x) if isinstance(x, np.floating) else x) for k, x in row.items()})
+print(json.dumps(out))
+"""
+
+
+def nav_cases() -> list[dict[str, Any]]:
+    cases = []
+    for celsius in NAV_TEMPERATURES:
+        for nseg in NAV_GEOMETRIES:
+            for step in NAV_CLAMP_STEPS:
+                cases.append(dict(kind="clamp", celsius=celsius, nseg=nseg, step=step, gk=0.05,
+                                  v_init=-90.0, dur=25.0, scale={},
+                                  trace=(celsius, nseg, step) == (34.0, 1, 0.0)))
+            cases.append(dict(kind="spikes", celsius=celsius, nseg=nseg, gk=0.1, v_init=-80.0,
+                              amp=0.2 if nseg == 1 else 0.1, dur=100.0, scale={}))
+    for name in NAV_GLOBALS:  # the same clamp with one reference parameter changed a little
+        cases.append(dict(kind="changed", celsius=34.0, nseg=1, step=-20.0, gk=0.05,
+                          v_init=-90.0, dur=25.0, scale={name: 1 + NAV_PERTURBATION}))
+    return cases
+
+
+@pytest.fixture(scope="module")
+def nav_solver_data(tmp_path_factory: pytest.TempPathFactory
+                    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    reference = mechanisms.library_path(mechanisms.compile_mechanisms(["allen", NAV_KINETIC]))
+    cases = nav_cases()
+    arg = dict(states=NAV_STATES, cases=cases, atol=NAV_STATE_ATOL)
+    out = run_neuron(reference, NAV_SOLVER_SIM, tmp_path_factory.mktemp("nav-solver"), arg)
+    return list(zip(cases, out, strict=True))
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("kind", ["clamp", "spikes"])
+def test_nav_block_solver_matches_kinetic_scheme(
+        kind: str, nav_solver_data: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    rows = [(case, row) for case, row in nav_solver_data if case["kind"] == kind]
+    assert len(rows) == len(NAV_TEMPERATURES) * len(NAV_GEOMETRIES) * (
+        len(NAV_CLAMP_STEPS) if kind == "clamp" else 1)
+    for case, row in rows:
+        label = f"{kind} {case.get('step', '')}, {case['celsius']} degC, nseg {case['nseg']}"
+        for key, tolerance in NAV_TOLERANCE[kind].items():
+            assert row[key] < tolerance, f"{label}: {key} {row[key]:.2g}"
+        assert row["sum"] < 1e-12, label  # backward Euler conserves the sum of the states
+        assert row["moved"] > 0.1, label  # the channel opens or inactivates
+        v = np.array(row["v"])  # every 1 ms where the stimulus is
+        if kind == "clamp" and case["nseg"] == 1:
+            assert v[10] == pytest.approx(case["step"], abs=0.5), label
+        if kind == "spikes":  # fires and repolarises
+            assert row["spikes"] >= 3, label
+            assert row["vmax"] > 20.0 and v[-1] < -60.0, label
+
+
+@pytest.mark.neuron
+def test_nav_block_solver_comparison_detects_a_changed_rate(
+        nav_solver_data: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    changed = {next(iter(case["scale"])): row for case, row in nav_solver_data
+               if case["kind"] == "changed"}
+    assert sorted(changed) == sorted(NAV_GLOBALS)
+    for name, row in changed.items():  # any parameter off by 1e-6 fails the comparison
+        assert row["dstate"] > 100 * NAV_TOLERANCE["clamp"]["dstate"], name
+
+
+@pytest.mark.neuron
+def test_nav_block_solver_is_backward_euler(
+        nav_solver_data: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """Independent of NEURON's solvers: (I - dt Q(v).T) p(t + dt) = p(t) in numpy, with the
+    v that nrn_state sees in that step (the one recorded at t + dt). Every state, however
+    small, to rounding: the block solver is subtraction-free."""
+    [(case, row)] = [(c, r) for c, r in nav_solver_data if c.get("trace")]
+    v, got = np.array(row["trace"]["v"]), np.array(row["trace"]["states"]).T
+    p = got[0].copy()
+    np.testing.assert_allclose(p, nav_equilibrium(v[0]), rtol=1e-9, atol=1e-15)
+    expected = [p]
+    for vk in v[1:]:
+        p = np.linalg.solve(np.eye(12) - DT * nav_generator(vk, case["celsius"]).T, p)
+        expected.append(p)
+    expected = np.array(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-11, atol=0)  # measured: 1.2e-13
+
+
 @pytest.mark.neuron
 def test_sk_follows_calcium(gate_data: dict[str, Any]) -> None:
     cai, z_inf, z = np.array(gate_data["sk"]).T

@@ -69,6 +69,42 @@ def test_search_converges_resumes_and_refuses(tmp_path: Path) -> None:
         calibration.calibrate(spec, other, 0, tmp_path, _fake_simulate(curve))
 
 
+def test_coarse_probes_steer_and_a_full_probe_ends_the_search(tmp_path: Path) -> None:
+    """Far from the target the probes are coarse; the search only ends on a full probe, and
+    a coarse probe that happens to land within the tolerance does not end it."""
+    spec = registry.get("lif")
+    sizes: list[int] = []
+    fake = _fake_simulate(lambda s: 0.05 * s ** 2)
+
+    def counting(spec, data: DataPlan, seed: int, folder: Path, scale: float) -> None:
+        sizes.append(data.n_train)
+        fake(spec, data, seed, folder, scale)
+
+    plan = Calibration(n_sims=8, duration_ms=100_000, tolerance=0.05, coarse_n_sims=2)
+    result = calibration.calibrate(spec, plan, 0, tmp_path, counting)
+    assert result["converged"] and sizes[0] == 2 and sizes[-1] == 8
+    rates = [p["rate_hz"] for p in result["probes"]]
+    # coarse exactly until a probe fired within a factor 2 of the target, full after it
+    first_near = next(i for i, r in enumerate(rates) if 0.5 <= r <= 2.0)
+    assert sizes == [2] * (first_near + 1) + [8] * (len(sizes) - first_near - 1)
+    assert [p["n_sims"] for p in result["probes"]] == sizes
+    assert calibration.stored(tmp_path) == result
+    # a coarse probe within twice the tolerance is followed by a full one at its scale
+    assert calibration.confirms(Probe(1.0, 1.09, 2), plan)
+    assert not calibration.confirms(Probe(1.0, 1.11, 2), plan)
+    assert not calibration.confirms(Probe(1.0, 1.01, 8), plan)  # full: nothing to confirm
+    fake = _fake_simulate(lambda s: 1.04 * s ** 2)
+    sizes.clear()
+    result = calibration.calibrate(spec, plan, 0, tmp_path / "confirm", counting)
+    assert sizes == [2, 8] and [p["rate_scale"] for p in result["probes"]] == [1.0, 1.0]
+    probes = [Probe(1.0, 1.01, 2)]
+    assert not calibration.done(probes, plan)
+    assert calibration.probe_size(probes, plan) == 8
+    assert calibration.done(probes + [Probe(1.0, 0.99, 8)], plan)
+    assert calibration.done([Probe(1.0, 0.99)], plan)  # stored before coarse probes: full
+    assert calibration.probe_size([Probe(1.0, 0.0, 2)], plan) == 2  # silent: still coarse
+
+
 @pytest.mark.neuron
 def test_lif_calibrates_to_a_higher_target_with_real_simulations(tmp_path: Path) -> None:
     """Real NEURON probes: the LIF (about 1 Hz at scale 1) is driven to 3 Hz +- 35%."""
@@ -101,6 +137,8 @@ def test_calibrate_command(tmp_path: Path) -> None:
                    check=True)
     assert "calibrated: input rates x1 " in proc.stdout  # the lif's own rates: about 1 Hz
     state = json.loads((tmp_path / "lif" / "quick" / "seed-0" / "calibration.json").read_text())
-    assert len(state["probes"]) == 1 and 0.8 <= state["probes"][0]["rate_hz"] <= 1.2
+    # a coarse probe at x1 lands within twice the tolerance; the full probe confirms x1
+    assert [(p["rate_scale"], p["n_sims"]) for p in state["probes"]] == [(1.0, 12), (1.0, 48)]
+    assert 0.8 <= state["probes"][-1]["rate_hz"] <= 1.2
     refused = run_cli("calibrate", "--cell", "lif", "--profile", "smoke", "--out", str(tmp_path))
     assert refused.returncode == 2 and "does not calibrate" in refused.stderr
