@@ -11,11 +11,15 @@ The search (:func:`next_scale`) works on log scale and log rate. Until the targe
 bracketed it extrapolates from the probe closest to the target on a power law (exponent 2,
 or the one two firing probes measure; steps of at most x4, doubling while every probe is
 silent); then it interpolates log-linearly between the bracket's ends (bisecting when a
-bracket end fired no spike). Probes far from the target are coarse: while no probe has
-fired within a factor :data:`COARSE_FACTOR` of the target, a probe runs the plan's
-``coarse_n_sims`` simulations (when set); only a full probe (``n_sims``) can end the search,
-so the chosen scale is always measured on the full set (a coarse probe within twice the
-tolerance is repeated at full size at the same scale, :func:`confirms`). Every probe is a small simulation set
+bracket end fired no spike). The first probe is a full one (``n_sims`` simulations) at
+the spec's rates, which a cell's author sets near the target, so such a cell needs one
+probe. When it is more than :data:`COARSE_FACTOR` off the target, the following probes are
+coarse (the plan's ``coarse_n_sims``, when set) until one fires within that factor: they
+only steer. Only a full probe can end the search: a coarse probe within twice the tolerance
+is repeated at full size at its own scale (:func:`confirms`), and once the last probe is a
+full one, the next scale is computed from the full probes alone (a coarse probe's few
+simulations can be biased: every probe uses the same first input draws, and the L5PC's
+first 12 calibration simulations fire at half the rate of its 48). Every probe is a small simulation set
 (``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the search state is
 ``calibration.json`` in the run folder, rewritten atomically after each probe: a rerun
 continues the search where it stopped and reaches the same scale.
@@ -68,9 +72,10 @@ COARSE_FACTOR = 2.0
 
 
 def probe_size(probes: list[Probe], plan: Calibration) -> int:
-    """Simulations of the next probe: ``coarse_n_sims`` while every probe so far fired more
-    than :data:`COARSE_FACTOR` away from the target (or none fired), else ``n_sims``."""
-    if plan.coarse_n_sims is None or plan.coarse_n_sims >= plan.n_sims:
+    """Simulations of the next probe: the first is full (``n_sims``); after it,
+    ``coarse_n_sims`` while every probe so far fired more than :data:`COARSE_FACTOR` away
+    from the target (or none fired), else ``n_sims``."""
+    if not probes or plan.coarse_n_sims is None or plan.coarse_n_sims >= plan.n_sims:
         return plan.n_sims
     near = any(p.rate_hz > 0 and abs(math.log(p.rate_hz / plan.target_rate_hz))
                <= math.log(COARSE_FACTOR) for p in probes)
@@ -82,6 +87,16 @@ def confirms(probe: Probe, plan: Calibration) -> bool:
     its rate is too noisy (about twice the full probe's error) to steer a step that small."""
     return (not probe.is_full(plan)
             and abs(probe.rate_hz / plan.target_rate_hz - 1.0) <= 2.0 * plan.tolerance)
+
+
+def choose_scale(probes: list[Probe], plan: Calibration) -> float:
+    """The next probe's scale: a coarse probe to confirm keeps its scale; after a full
+    probe the full probes alone steer; otherwise every probe does (:func:`next_scale`)."""
+    if probes and confirms(probes[-1], plan):
+        return probes[-1].rate_scale
+    if probes and probes[-1].is_full(plan):
+        return next_scale([p for p in probes if p.is_full(plan)], plan)
+    return next_scale(probes, plan)
 
 
 def done(probes: list[Probe], plan: Calibration) -> bool:
@@ -184,8 +199,7 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
                 f"{plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in {plan.max_probes} "
                 f"probes ({tried}); check that the cell fires under its inputs "
                 "([inputs.trees] rates in cell.toml), or run without calibration")
-        scale = (probes[-1].rate_scale if probes and confirms(probes[-1], plan)
-                 else next_scale(probes, plan))
+        scale = choose_scale(probes, plan)
         if not plan.min_scale <= scale <= plan.max_scale:
             raise UserError(
                 f"{state_path}: calibration of {spec.name} needs a rate scale of {scale:.3g}, "

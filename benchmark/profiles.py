@@ -158,11 +158,12 @@ PROFILES: dict[str, Profile] = {
     # earlier lif variant: depth-1 test spike AUC rose from 0.934 at 0.02 to 0.956 at 2.0;
     # figures in the session note of 2026-11-23).
     # quick: under 30 minutes on 2 cores for every registered cell (issue 6): 72 simulations
-    # of 6 s and a calibration whose far probes are coarse (12 x 3 s), so about 576 + 36k
-    # simulated seconds in all (k coarse probes), about 21 minutes of simulation on 2 cores
-    # for the costliest cell per simulated second (the L5PC at 4.3 CPU-s) plus minutes of
-    # fits. Until 2026-11-24 quick held 304 simulations (100 minutes for the L5PC, hours for
-    # the all-active Allen cells); its records are in git history and docs/scoring.md.
+    # of 6 s and a calibration of one full probe (48 x 3 s) for a cell near the target at
+    # scale 1, so 576 simulated s (about 21 minutes of simulation on 2 cores for the L5PC at
+    # 4.3 CPU-s per simulated s), about 800 for a cell far from it (coarse probes of 12 x 3 s
+    # steer), plus minutes of fits (docs/cluster.md). Until 2026-11-24 quick held 304
+    # simulations (100 minutes for the L5PC, hours for the all-active Allen cells); its
+    # records are in git history and docs/scoring.md.
     # weight_decay 0.3: with 48 training simulations the depth-1 network (a linear filter of
     # every input over 100 ms) overfits. Refits of stored simulations at this data plan
     # (docs/scoring.md, "The quick profile"): the lif's depth-1 test AUC 0.9957
@@ -179,7 +180,7 @@ PROFILES: dict[str, Profile] = {
         reference_depth=3,
         # 48 x 3 s ends the search: the mean rate to about +-11% (1 SE) for the lif's spread
         # of counts (24 x 3 s measured 1.19 Hz where a run's 72 simulations fired 0.87 Hz);
-        # probes more than 2x off the target use 12 x 3 s (they only steer the search)
+        # after a first probe more than 2x off the target, 12 x 3 s probes steer the search
         calibration=Calibration(n_sims=48, duration_ms=3000, coarse_n_sims=12),
     ),
     "standard": Profile(

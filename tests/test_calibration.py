@@ -70,8 +70,9 @@ def test_search_converges_resumes_and_refuses(tmp_path: Path) -> None:
 
 
 def test_coarse_probes_steer_and_a_full_probe_ends_the_search(tmp_path: Path) -> None:
-    """Far from the target the probes are coarse; the search only ends on a full probe, and
-    a coarse probe that happens to land within the tolerance does not end it."""
+    """The first probe is full; while the probes are far from the target the next ones are
+    coarse; only a full probe ends the search; a near coarse probe is confirmed at its
+    scale; after a full probe only the full probes steer."""
     spec = registry.get("lif")
     sizes: list[int] = []
     fake = _fake_simulate(lambda s: 0.05 * s ** 2)
@@ -82,27 +83,34 @@ def test_coarse_probes_steer_and_a_full_probe_ends_the_search(tmp_path: Path) ->
 
     plan = Calibration(n_sims=8, duration_ms=100_000, tolerance=0.05, coarse_n_sims=2)
     result = calibration.calibrate(spec, plan, 0, tmp_path, counting)
-    assert result["converged"] and sizes[0] == 2 and sizes[-1] == 8
+    assert result["converged"] and sizes[0] == 8 and sizes[1] == 2 and sizes[-1] == 8
     rates = [p["rate_hz"] for p in result["probes"]]
-    # coarse exactly until a probe fired within a factor 2 of the target, full after it
+    # coarse from the second probe until one fired within a factor 2 of the target
     first_near = next(i for i, r in enumerate(rates) if 0.5 <= r <= 2.0)
-    assert sizes == [2] * (first_near + 1) + [8] * (len(sizes) - first_near - 1)
+    assert sizes == [8] + [2] * first_near + [8] * (len(sizes) - first_near - 1)
     assert [p["n_sims"] for p in result["probes"]] == sizes
     assert calibration.stored(tmp_path) == result
-    # a coarse probe within twice the tolerance is followed by a full one at its scale
-    assert calibration.confirms(Probe(1.0, 1.09, 2), plan)
-    assert not calibration.confirms(Probe(1.0, 1.11, 2), plan)
-    assert not calibration.confirms(Probe(1.0, 1.01, 8), plan)  # full: nothing to confirm
+    # a cell near the target at its own rates needs one (full) probe
     fake = _fake_simulate(lambda s: 1.04 * s ** 2)
     sizes.clear()
-    result = calibration.calibrate(spec, plan, 0, tmp_path / "confirm", counting)
-    assert sizes == [2, 8] and [p["rate_scale"] for p in result["probes"]] == [1.0, 1.0]
-    probes = [Probe(1.0, 1.01, 2)]
-    assert not calibration.done(probes, plan)
-    assert calibration.probe_size(probes, plan) == 8
-    assert calibration.done(probes + [Probe(1.0, 0.99, 8)], plan)
+    result = calibration.calibrate(spec, plan, 0, tmp_path / "near", counting)
+    assert sizes == [8] and result["rate_scale"] == 1.0
+    # a coarse probe within twice the tolerance is repeated at full size at its scale
+    far = Probe(1.0, 0.05, 8)
+    assert calibration.confirms(Probe(4.0, 1.09, 2), plan)
+    assert not calibration.confirms(Probe(4.0, 1.11, 2), plan)
+    assert not calibration.confirms(Probe(4.0, 1.01, 8), plan)  # full: nothing to confirm
+    assert calibration.choose_scale([far, Probe(4.0, 1.09, 2)], plan) == 4.0
+    assert calibration.probe_size([far, Probe(4.0, 1.09, 2)], plan) == 8
+    # after a full probe, a biased coarse probe no longer steers
+    full = Probe(4.0, 1.5, 8)
+    assert calibration.choose_scale([far, Probe(4.0, 0.5, 2), full], plan) == pytest.approx(
+        next_scale([far, full], plan))
+    assert not calibration.done([far, Probe(4.0, 1.01, 2)], plan)
+    assert calibration.done([far, Probe(4.0, 1.01, 2), Probe(4.0, 0.99, 8)], plan)
     assert calibration.done([Probe(1.0, 0.99)], plan)  # stored before coarse probes: full
-    assert calibration.probe_size([Probe(1.0, 0.0, 2)], plan) == 2  # silent: still coarse
+    assert calibration.probe_size([far, Probe(2.0, 0.0, 2)], plan) == 2  # silent: coarse
+    assert calibration.probe_size([], plan) == 8
 
 
 @pytest.mark.neuron
@@ -137,8 +145,8 @@ def test_calibrate_command(tmp_path: Path) -> None:
                    check=True)
     assert "calibrated: input rates x1 " in proc.stdout  # the lif's own rates: about 1 Hz
     state = json.loads((tmp_path / "lif" / "quick" / "seed-0" / "calibration.json").read_text())
-    # a coarse probe at x1 lands within twice the tolerance; the full probe confirms x1
-    assert [(p["rate_scale"], p["n_sims"]) for p in state["probes"]] == [(1.0, 12), (1.0, 48)]
+    # the lif's own rates are within the target: one full probe at x1
+    assert [(p["rate_scale"], p["n_sims"]) for p in state["probes"]] == [(1.0, 48)]
     assert 0.8 <= state["probes"][-1]["rate_hz"] <= 1.2
     refused = run_cli("calibrate", "--cell", "lif", "--profile", "smoke", "--out", str(tmp_path))
     assert refused.returncode == 2 and "does not calibrate" in refused.stderr
