@@ -19,10 +19,10 @@ only steer. Only a full probe can end the search: a coarse probe within twice th
 is repeated at full size at its own scale (:func:`confirms`), and once the last probe is a
 full one, the next scale is computed from the full probes alone (a coarse probe's few
 simulations can be biased: every probe uses the same first input draws, and the L5PC's
-first 12 calibration simulations fire at half the rate of its 48). Every probe is a small simulation set
-(``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the search state is
-``calibration.json`` in the run folder, rewritten atomically after each probe: a rerun
-continues the search where it stopped and reaches the same scale.
+first 12 calibration simulations fire at half the rate of its 48). Every probe is a small
+simulation set (``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the
+search state is ``calibration.json`` in the run folder, rewritten atomically after each
+probe: a rerun continues the search where it stopped and reaches the same scale.
 
 Calibration simulations use the run seed + :data:`SEED_OFFSET`, so they never share inputs
 with the run's own simulations.
