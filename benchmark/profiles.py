@@ -158,10 +158,10 @@ PROFILES: dict[str, Profile] = {
     # earlier lif variant: depth-1 test spike AUC rose from 0.934 at 0.02 to 0.956 at 2.0;
     # figures in the session note of 2026-11-23).
     # quick: under 30 minutes on 2 cores for every registered cell (issue 6): 72 simulations
-    # of 6 s and a calibration of one full probe (48 x 3 s) for a cell near the target at
-    # scale 1, so 576 simulated s (about 21 minutes of simulation on 2 cores for the L5PC at
-    # 4.3 CPU-s per simulated s), about 800 for a cell far from it (coarse probes of 12 x 3 s
-    # steer), plus minutes of fits (docs/cluster.md). Until 2026-11-24 quick held 304
+    # of 6 s and a calibration of one or two full probes (32 x 3 s) for a cell near the
+    # target at scale 1, so 528-624 simulated s (the L5PC: 624 s, about 22 minutes of
+    # simulation on 2 cores at 4.3 CPU-s per simulated s), about 700 for a cell far from it
+    # (coarse probes of 8 x 3 s steer), plus minutes of fits (docs/cluster.md). Until 2026-11-24 quick held 304
     # simulations (100 minutes for the L5PC, hours for the all-active Allen cells); its
     # records are in git history and docs/scoring.md.
     # weight_decay 0.3: with 48 training simulations the depth-1 network (a linear filter of
@@ -173,15 +173,19 @@ PROFILES: dict[str, Profile] = {
         name="quick",
         description="laptop: under 30 minutes on 2 cores for any registered cell; small "
                     "data, small networks, wide intervals",
-        data=DataPlan(n_train=48, n_valid=8, n_test=16, duration_ms=6000, sims_per_shard=8),
+        # 4 simulations per shard: 18 shards keep 2 workers busy to the end (9 shards of 8
+        # left one worker idle for the last)
+        data=DataPlan(n_train=48, n_valid=8, n_test=16, duration_ms=6000, sims_per_shard=4),
         train=TrainPlan(max_steps=1500, batch_size=8, window_ms=200, learning_rate=3e-3,
                         soma_weight=2.0, eval_every=100, patience=5, weight_decay=0.3),
         depths=(1, 2, 3), width=16, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
         reference_depth=3,
-        # 48 x 3 s ends the search: the mean rate to about +-11% (1 SE) for the lif's spread
-        # of counts (24 x 3 s measured 1.19 Hz where a run's 72 simulations fired 0.87 Hz);
-        # after a first probe more than 2x off the target, 12 x 3 s probes steer the search
-        calibration=Calibration(n_sims=48, duration_ms=3000, coarse_n_sims=12),
+        # 32 x 3 s ends the search: the mean rate to about +-14% (1 SE) for the lif's spread
+        # of counts (+-11% at 48 x 3 s, quick v1's probe; 24 x 3 s measured 1.19 Hz where a
+        # run's 72 simulations fired 0.87 Hz). The L5PC needs two full probes (x1: 1.29 Hz,
+        # x0.88: 0.84 Hz at 48 x 3 s), which at 48 x 3 s took a third of its 30 minutes.
+        # After a first probe more than 2x off the target, 8 x 3 s probes steer the search.
+        calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
     ),
     "standard": Profile(
         name="standard",

@@ -146,7 +146,7 @@ def test_calibrate_command(tmp_path: Path) -> None:
     assert "calibrated: input rates x1 " in proc.stdout  # the lif's own rates: about 1 Hz
     state = json.loads((tmp_path / "lif" / "quick" / "seed-0" / "calibration.json").read_text())
     # the lif's own rates are within the target: one full probe at x1
-    assert [(p["rate_scale"], p["n_sims"]) for p in state["probes"]] == [(1.0, 48)]
+    assert [(p["rate_scale"], p["n_sims"]) for p in state["probes"]] == [(1.0, 32)]
     assert 0.8 <= state["probes"][-1]["rate_hz"] <= 1.2
     refused = run_cli("calibrate", "--cell", "lif", "--profile", "smoke", "--out", str(tmp_path))
     assert refused.returncode == 2 and "does not calibrate" in refused.stderr
