@@ -161,9 +161,9 @@ PROFILES: dict[str, Profile] = {
     # of 6 s and a calibration of one or two full probes (32 x 3 s) for a cell near the
     # target at scale 1, so 528-624 simulated s (the L5PC: 624 s, about 22 minutes of
     # simulation on 2 cores at 4.3 CPU-s per simulated s), about 700 for a cell far from it
-    # (coarse probes of 8 x 3 s steer), plus minutes of fits (docs/cluster.md). Until 2026-11-24 quick held 304
-    # simulations (100 minutes for the L5PC, hours for the all-active Allen cells); its
-    # records are in git history and docs/scoring.md.
+    # (coarse probes of 8 x 3 s steer), plus minutes of fits (docs/cluster.md). Until
+    # 2026-11-24 quick held 304 simulations (100 minutes for the L5PC, hours for the
+    # all-active Allen cells); its records are in git history and docs/scoring.md.
     # weight_decay 0.3: with 48 training simulations the depth-1 network (a linear filter of
     # every input over 100 ms) overfits. Refits of stored simulations at this data plan
     # (docs/scoring.md, "The quick profile"): the lif's depth-1 test AUC 0.9957
