@@ -13,7 +13,9 @@ seed AUC per depth with its interval, each depth's gain with its paired interval
 minimal depth) and the verdict across cells.
 
 Measured with it (docs/scoring.md, section 7): the L5PC and its no-NMDA control at quick
-with 6000 instead of 1500 steps.
+v1 (304 simulations, no weight decay) with 6000 instead of 1500 steps. The refit takes the
+current profile's recipe, so quick v2's weight decay applies to it; section 7's figures
+need the v1 code (commit fc9748f).
 """
 
 from __future__ import annotations
