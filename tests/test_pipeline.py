@@ -320,3 +320,17 @@ def test_steps_script_refits_a_run_with_another_budget(smoke_run: Path, tmp_path
     assert [json.loads(p.read_text())["steps"] for p in fits] == [4, 4]
     assert [row["depth"] for row in report["cells"][cell]["per_depth"]] == [1, 2]
     assert before == {p: p.read_bytes() for p in smoke_run.glob("fits/*/*/fit.json")}
+    # a smaller data plan on the stored simulations, with weight decay
+    sub = tmp_path / "subset"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "steps.py"), str(smoke_run),
+                           "--profile", "smoke", "--steps", "4", "--eval-every", "2",
+                           "--data", "2,1,1", "--weight-decay", "0.3", "--work", str(sub)],
+                          capture_output=True, text=True, check=True, timeout=600)
+    report = json.loads(proc.stdout)
+    assert report["profile"] == "smoke-steps-4-data-2-1-1-wd-0.3"
+    assert report["train"]["weight_decay"] == 0.3
+    plan = json.loads((sub / cell / "simulations" / "plan.json").read_text())
+    assert (plan["data"]["n_train"], plan["data"]["n_valid"], plan["data"]["n_test"]) == (2, 1, 1)
+    fits = sorted((sub / cell).glob("fits/*/*/fit.json"))
+    assert len(fits) == 2
+    assert before == {p: p.read_bytes() for p in smoke_run.glob("fits/*/*/fit.json")}
