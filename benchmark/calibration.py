@@ -17,9 +17,10 @@ probe. When it is more than :data:`COARSE_FACTOR` off the target, the following 
 coarse (the plan's ``coarse_n_sims``, when set) until one fires within that factor: they
 only steer. Only a full probe can end the search: a coarse probe within twice the tolerance
 is repeated at full size at its own scale (:func:`confirms`), and once the last probe is a
-full one, the next scale is computed from the full probes alone (a coarse probe's few
-simulations can be biased: every probe uses the same first input draws, and the L5PC's
-first 12 calibration simulations fire at half the rate of its 48). Every probe is a small
+full one, the next scale starts from the full probe nearest the target (a coarse probe's
+few simulations can be biased in level: every probe uses the same first input draws, and
+the L5PC's first 12 calibration simulations fire at half the rate of its 48) and follows
+the local slope that all probes measure (:func:`steer_full`). Every probe is a small
 simulation set (``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the
 search state is ``calibration.json`` in the run folder, rewritten atomically after each
 probe: a rerun continues the search where it stopped and reaches the same scale.
@@ -91,12 +92,71 @@ def confirms(probe: Probe, plan: Calibration) -> bool:
 
 def choose_scale(probes: list[Probe], plan: Calibration) -> float:
     """The next probe's scale: a coarse probe to confirm keeps its scale; after a full
-    probe the full probes alone steer; otherwise every probe does (:func:`next_scale`)."""
+    probe the full probes set the level and every probe the slope (:func:`steer_full`);
+    otherwise every probe steers (:func:`next_scale`)."""
     if probes and confirms(probes[-1], plan):
         return probes[-1].rate_scale
     if probes and probes[-1].is_full(plan):
-        return next_scale([p for p in probes if p.is_full(plan)], plan)
+        return steer_full(probes, plan)
     return next_scale(probes, plan)
+
+
+def local_exponent(probes: list[Probe], anchor: Probe, plan: Calibration) -> float | None:
+    """The slope of log rate on log scale at ``anchor``: to the firing probe nearest it in
+    scale among those at least :data:`MIN_SLOPE_SPAN` away (at a scale probed both ways,
+    the full probe's rate), coarse probes included. None when there is no such probe or the
+    rate does not rise with the scale."""
+    by_scale: dict[float, Probe] = {}
+    for p in probes:
+        if p.rate_hz > 0 and (p.rate_scale not in by_scale or p.is_full(plan)):
+            by_scale[p.rate_scale] = p
+    span = lambda p: abs(math.log(p.rate_scale / anchor.rate_scale))  # noqa: E731
+    others = [p for p in by_scale.values() if span(p) >= math.log(MIN_SLOPE_SPAN)]
+    if not others:
+        return None
+    other = min(others, key=span)
+    if other.rate_hz == anchor.rate_hz:
+        return None
+    exponent = (math.log(other.rate_hz / anchor.rate_hz)
+                / math.log(other.rate_scale / anchor.rate_scale))
+    return min(max(exponent, 0.5), 6.0) if exponent > 0 else None
+
+
+MIN_SLOPE_SPAN = 1.1
+"""A slope is measured between scales at least this factor apart (a full probe's rate is
+good to about 10%, so a closer pair's slope would be mostly noise)."""
+
+
+def steer_full(probes: list[Probe], plan: Calibration) -> float:
+    """The next scale once a full probe exists: from the full probe nearest the target,
+    along its :func:`local_exponent` (coarse probes included: their level may be biased,
+    but a neighbour's slope is the curve's local one, where a far full probe only gives
+    a chord), kept inside the full probes' bracket; :func:`next_scale` of the full probes
+    when no slope is measured. With the two full ends of a bracket as the only probes this
+    is :func:`next_scale`'s log-linear interpolation."""
+    full = [p for p in probes if p.is_full(plan)]
+    firing = [p for p in full if p.rate_hz > 0]
+    target = plan.target_rate_hz
+    if not firing:
+        return next_scale(full, plan)
+    anchor = min(firing, key=lambda p: abs(math.log(p.rate_hz / target)))
+    exponent = local_exponent(probes, anchor, plan)
+    if exponent is None:
+        return next_scale(full, plan)
+    step = (target / anchor.rate_hz) ** (1.0 / exponent)
+    scale = anchor.rate_scale * min(max(step, 1.0 / MAX_STEP), MAX_STEP)
+    below = [p.rate_scale for p in full if p.rate_hz < target]
+    above = [p.rate_scale for p in full if p.rate_hz > target]
+    if below and above:  # stay inside the bracket, a little away from its ends
+        a, b = math.log(max(below)), math.log(min(above))
+        margin = min(0.1 * (b - a), BRACKET_MARGIN)
+        scale = min(max(scale, math.exp(a + margin)), math.exp(b - margin))
+    return scale
+
+
+BRACKET_MARGIN = math.log(1.02)
+""":func:`steer_full` keeps the next scale at least 2% (or a tenth of a narrower bracket)
+inside the full probes' bracket."""
 
 
 def done(probes: list[Probe], plan: Calibration) -> bool:

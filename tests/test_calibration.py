@@ -113,6 +113,44 @@ def test_coarse_probes_steer_and_a_full_probe_ends_the_search(tmp_path: Path) ->
     assert calibration.probe_size([], plan) == 8
 
 
+def test_after_a_full_probe_the_local_slope_steers() -> None:
+    """A far first probe gives only a chord of the rate curve; the slope to the nearest
+    probe (coarse ones included) steers from the full probe nearest the target."""
+    plan = Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8)
+    # allen_mouse_491766131's search (quick v2): x1 fired 38.6 Hz, a steep curve below
+    probes = [Probe(1.0, 38.57, 32), Probe(0.25, 3.92, 8), Probe(0.1093, 0.0, 8),
+              Probe(0.1653, 0.625, 8), Probe(0.1653, 0.656, 32)]
+    chord = next_scale([p for p in probes if p.is_full(plan)], plan)
+    slope = math.log(3.92 / 0.656) / math.log(0.25 / 0.1653)  # to the coarse neighbour
+    assert calibration.local_exponent(probes, probes[-1], plan) == pytest.approx(slope)
+    expected = 0.1653 * (1.0 / 0.656) ** (1.0 / slope)
+    assert calibration.choose_scale(probes, plan) == pytest.approx(expected)
+    assert chord == pytest.approx(0.1991, rel=1e-3) and expected == pytest.approx(0.182, 1e-2)
+    # with both ends of the bracket full and nearest, the slope is the chord: interpolation
+    probes.append(Probe(0.1991, 1.78, 32))
+    assert calibration.choose_scale(probes, plan) == pytest.approx(
+        next_scale([p for p in probes if p.is_full(plan)], plan))
+    # a neighbour closer than MIN_SLOPE_SPAN gives no slope; one full probe: exponent 2
+    near = [Probe(1.0, 0.5, 32), Probe(1.05, 0.6, 8)]
+    assert calibration.local_exponent(near, near[0], plan) is None
+    assert calibration.choose_scale(near[:1], plan) == pytest.approx(math.sqrt(2.0))
+    # the result stays inside the full probes' bracket, 2% from its ends
+    wild = [Probe(1.0, 0.9, 32), Probe(1.2, 50.0, 8), Probe(2.0, 1.5, 32)]
+    assert calibration.choose_scale(wild, plan) == pytest.approx(1.02)
+
+
+def test_a_steep_curve_is_calibrated_in_fewer_full_probes(tmp_path: Path) -> None:
+    """A cell far above the target whose rate falls steeply toward threshold: the local
+    slope finds the scale in 2 full probes after the first, where the chord needed 3."""
+    spec = registry.get("lif")
+    curve = lambda s: 40.0 * max(s - 0.15, 0.0) ** 1.5  # noqa: E731
+    plan = Calibration(n_sims=8, duration_ms=100_000, tolerance=0.05, coarse_n_sims=2)
+    result = calibration.calibrate(spec, plan, 0, tmp_path, _fake_simulate(curve))
+    sizes = [p["n_sims"] for p in result["probes"]]
+    assert result["converged"] and sizes == [8, 2, 8, 8]
+    assert result["rate_scale"] == pytest.approx(0.15 + 0.025 ** (2 / 3), rel=0.02)
+
+
 @pytest.mark.neuron
 def test_lif_calibrates_to_a_higher_target_with_real_simulations(tmp_path: Path) -> None:
     """Real NEURON probes: the LIF (about 1 Hz at scale 1) is driven to 3 Hz +- 35%."""
