@@ -11,19 +11,20 @@ The search (:func:`next_scale`) works on log scale and log rate. Until the targe
 bracketed it extrapolates from the probe closest to the target on a power law (exponent 2,
 or the one two firing probes measure; steps of at most x4, doubling while every probe is
 silent); then it interpolates log-linearly between the bracket's ends (bisecting when a
-bracket end fired no spike). The first probe is a full one (``n_sims`` simulations) at
-the spec's rates, which a cell's author sets near the target, so such a cell needs one
-probe. When it is more than :data:`COARSE_FACTOR` off the target, the following probes are
-coarse (the plan's ``coarse_n_sims``, when set) until one fires within that factor: they
-only steer. Only a full probe can end the search: a coarse probe within twice the tolerance
-is repeated at full size at its own scale (:func:`confirms`), and once the last probe is a
-full one, the next scale starts from the full probe nearest the target (a coarse probe's
-few simulations can be biased in level: every probe uses the same first input draws, and
-the L5PC's first 12 calibration simulations fire at half the rate of its 48) and follows
-the local slope that all probes measure (:func:`steer_full`). Every probe is a small
-simulation set (``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the
-search state is ``calibration.json`` in the run folder, rewritten atomically after each
-probe: a rerun continues the search where it stopped and reaches the same scale.
+bracket end fired no spike). The first probe is a full one (``n_sims`` simulations) at the
+spec's ``inputs.start_rate_scale`` (default 1: the spec's rates), which a cell's author
+sets near the target, so such a cell needs one probe. When it is more than
+:data:`COARSE_FACTOR` off the target, the following probes are coarse (the plan's
+``coarse_n_sims``, when set) until one fires within that factor: they only steer. Only a
+full probe can end the search: a coarse probe within twice the tolerance is repeated at
+full size at its own scale (:func:`confirms`), and once the last probe is a full one, the
+next scale starts from the full probe nearest the target (a coarse probe's few simulations
+can be biased in level: every probe uses the same first input draws, and the L5PC's first
+12 calibration simulations fire at half the rate of its 48) and follows the local slope
+that all probes measure (:func:`steer_full`). Every probe is a small simulation set
+(``probe-<k>/``, ordinary shards, so an interrupted probe resumes) and the search state is
+``calibration.json`` in the run folder, rewritten atomically after each probe: a rerun
+continues the search where it stopped and reaches the same scale.
 
 Calibration simulations use the run seed + :data:`SEED_OFFSET`, so they never share inputs
 with the run's own simulations.
@@ -259,7 +260,7 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
                 f"{plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in {plan.max_probes} "
                 f"probes ({tried}); check that the cell fires under its inputs "
                 "([inputs.trees] rates in cell.toml), or run without calibration")
-        scale = choose_scale(probes, plan)
+        scale = choose_scale(probes, plan) if probes else spec.start_rate_scale
         if not plan.min_scale <= scale <= plan.max_scale:
             raise UserError(
                 f"{state_path}: calibration of {spec.name} needs a rate scale of {scale:.3g}, "

@@ -92,6 +92,9 @@ FIELDS: tuple[Field, ...] = (
     Field("synapses.inhibitory", str, True, "set synapses.inhibitory = \"gaba_a\"",
           _one_of(SYNAPSE_MODELS["inhibitory"])),
     Field("inputs.trees", dict, True, "add an [inputs.trees.<tree>] table per dendritic tree"),
+    Field("inputs.start_rate_scale", NUMBER, False,
+          "set inputs.start_rate_scale to a positive number: the rate scale the calibration "
+          "tries first (1 when absent), e.g. start_rate_scale = 0.2", _positive),
     Field("parameters", dict, False, "put builder parameters under [parameters]"),
     Field("files", dict, False, "list data files under [files.\"name\"] with sha256 and url"),
     Field("card", dict, False, "put the site's card fields under [card]"),
@@ -185,6 +188,13 @@ class CellSpec:
             local = self.folder / item
             out.append(str(local.resolve()) if local.is_dir() else item)
         return out
+
+    @property
+    def start_rate_scale(self) -> float:
+        """The rate scale (dimensionless) the calibration tries first: the author's estimate
+        of the scale that makes the cell fire at the target rate (``inputs.start_rate_scale``,
+        default 1)."""
+        return float(self.get("inputs.start_rate_scale", 1.0))
 
     def protocol_params(self, rate_scale: float = 1.0) -> ProtocolParams:
         """The input-protocol parameters of this cell (rates per tree)."""

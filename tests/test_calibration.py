@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -111,6 +112,18 @@ def test_coarse_probes_steer_and_a_full_probe_ends_the_search(tmp_path: Path) ->
     assert calibration.done([Probe(1.0, 0.99)], plan)  # stored before coarse probes: full
     assert calibration.probe_size([far, Probe(2.0, 0.0, 2)], plan) == 2  # silent: coarse
     assert calibration.probe_size([], plan) == 8
+
+
+def test_the_search_starts_at_the_specs_start_rate_scale(tmp_path: Path) -> None:
+    lif = registry.get("lif")
+    data = {**lif.data, "inputs": {**lif.data["inputs"], "start_rate_scale": 4.5}}
+    started = dataclasses.replace(lif, data=data)
+    plan = Calibration(n_sims=8, duration_ms=100_000, tolerance=0.05, coarse_n_sims=2)
+    curve = _fake_simulate(lambda s: 0.05 * s ** 2)  # 1.01 Hz at 4.5
+    result = calibration.calibrate(started, plan, 0, tmp_path / "started", curve)
+    assert [p["rate_scale"] for p in result["probes"]] == [4.5] and result["converged"]
+    result = calibration.calibrate(lif, plan, 0, tmp_path / "plain", curve)
+    assert result["probes"][0]["rate_scale"] == 1.0 and len(result["probes"]) > 1
 
 
 def test_after_a_full_probe_the_local_slope_steers() -> None:

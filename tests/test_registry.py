@@ -86,6 +86,21 @@ def test_schema_errors_name_file_field_and_fix(tmp_path: Path, key: str, new: st
     assert "\n" not in message
 
 
+def test_start_rate_scale_is_optional_and_checked(tmp_path: Path) -> None:
+    folder = copy_lif(tmp_path)
+    path = folder / "cell.toml"
+    original = path.read_text()
+    assert spec.load(folder).start_rate_scale == 1.0  # absent: the spec's own rates
+    path.write_text(original + "\n[inputs]\nstart_rate_scale = 0.25\n")
+    assert spec.load(folder).start_rate_scale == 0.25
+    path.write_text(original + "\n[inputs]\nstart_rate_scale = -0.25\n")
+    with pytest.raises(SpecError) as info:
+        spec.load(folder)
+    message = str(info.value)
+    assert str(path) in message and "field 'inputs.start_rate_scale'" in message
+    assert "fix: set inputs.start_rate_scale to a positive number" in message
+
+
 def test_folder_name_must_match(tmp_path: Path) -> None:
     folder = copy_lif(tmp_path)
     (folder / "cell.toml").write_text((folder / "cell.toml").read_text().replace(
