@@ -7,7 +7,7 @@ Every number here is recorded in each result record, so a score always says how 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from benchmark.errors import UserError
@@ -121,6 +121,11 @@ class Profile:
     sparse_input: bool = True
     widths: tuple[int, ...] = ()
     calibration: Calibration | None = None
+    revised: str = field(default="", compare=False)
+    """Date (ISO) the definition last changed: a label for readers (the site's table titles,
+    docs' "quick v2"), not part of the definition (:meth:`to_dict` leaves it out, so the
+    records' profile blocks do not hold it; the builder refuses a record of another
+    definition, so every shown record is of this revision)."""
 
     def __post_init__(self) -> None:
         deepest = max(self.depths)
@@ -139,7 +144,11 @@ class Profile:
         return self.receptive_field_ms - (depth - 1) * (self.kernel_ms - 1)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The definition (every field but :attr:`revised`): what records hold and the
+        builder compares."""
+        out = asdict(self)
+        del out["revised"]
+        return out
 
 
 PROFILES: dict[str, Profile] = {
@@ -186,6 +195,7 @@ PROFILES: dict[str, Profile] = {
         # x0.88: 0.84 Hz at 48 x 3 s), which at 48 x 3 s took a third of its 30 minutes.
         # After a first probe more than 2x off the target, 8 x 3 s probes steer the search.
         calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
+        revised="2026-11-24",
     ),
     "standard": Profile(
         name="standard",
@@ -196,6 +206,7 @@ PROFILES: dict[str, Profile] = {
         depths=(1, 2, 3, 4, 5, 6, 7), width=128, receptive_field_ms=153, kernel_ms=20,
         n_seeds=3, reference_depth=3,
         calibration=Calibration(n_sims=64, duration_ms=6000, coarse_n_sims=16),
+        revised="2026-11-24",  # coarse calibration probes
     ),
     "paper": Profile(
         name="paper",
@@ -207,6 +218,7 @@ PROFILES: dict[str, Profile] = {
         depths=(1, 2, 3, 4, 5, 6, 7), width=128, receptive_field_ms=153, kernel_ms=20,
         n_seeds=3, reference_depth=3, n_boot=1000,
         calibration=Calibration(n_sims=128, duration_ms=6000, coarse_n_sims=32),
+        revised="2026-11-24",  # coarse calibration probes
     ),
 }
 DEFAULT_PROFILE = "quick"

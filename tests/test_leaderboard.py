@@ -7,6 +7,7 @@ plus bad copies of it; no browser.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html.parser
 import json
 import shutil
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from benchmark import protocol, registry
+from benchmark import profiles, protocol, registry
 from benchmark.leaderboard import ranking, records, site
 from conftest import make_cell, put, run_cli
 
@@ -469,6 +470,19 @@ def test_profiles_and_protocol_versions_are_never_ranked_together() -> None:
         ("smoke", "1", ["a"])]
     assert all(t.rows[0].rank == 1 for t in tables)
 
+
+
+def test_table_titles_give_the_profiles_revision() -> None:
+    """The date a profile's definition last changed labels its tables; it is not part of
+    the definition that records hold and the builder compares."""
+    quick = profiles.get("quick")
+    assert quick.revised and site.revised("quick") == f" (revised {quick.revised})"
+    assert site.revised("smoke") == "" and site.revised("nosuch") == ""
+    assert "revised" not in quick.to_dict()
+    assert dataclasses.replace(quick, revised="1999-01-01") == quick
+    page = site.environment().from_string(
+        "Profile <code>{{ p }}</code>{{ p|revised }}").render(p="quick")
+    assert page == f"Profile <code>quick</code> (revised {quick.revised})"
 
 # --- submit ------------------------------------------------------------------------------
 

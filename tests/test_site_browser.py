@@ -31,6 +31,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import numpy as np
 import pytest
 
+from benchmark.leaderboard.site import revised
 from conftest import REPO, make_cell, put, run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -262,6 +263,11 @@ def test_the_committed_leaderboard_builds_and_browses(browser: Any, tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     _open(browser, (out / "index.html").as_uri())
     assert sorted(_rows(browser)) == committed
+    headings = [h.text for h in browser.find_elements("css selector", "section.ranking h2")]
+    for profile in {p.parent.name for p in records.glob("*/*/record.json")}:
+        title = f"Profile {profile}{revised(profile)}, protocol version"
+        assert any(h.startswith(title) for h in headings), (title, headings)
+    assert revised("quick").startswith(" (revised 20")
     folder = Path(os.environ.get("NEURODEPTH_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(folder / "overview-committed.png"))

@@ -32,7 +32,7 @@ from typing import Any
 
 import jinja2
 
-from benchmark import __version__, comparison, figures
+from benchmark import __version__, comparison, figures, profiles
 from benchmark.atomic import write_bytes, write_text
 from benchmark.errors import UserError
 from benchmark.leaderboard import ranking
@@ -63,7 +63,16 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = fmt
     env.filters["interval"] = fmt_interval
     env.filters["web_url"] = web_url
+    env.filters["revised"] = revised
     return env
+
+
+def revised(profile: str) -> str:
+    """`` (revised 2026-11-24)`` after a profile's name: the date its definition last
+    changed (:attr:`benchmark.profiles.Profile.revised`; the builder shows only records of
+    the current definition); empty when the profile has no such date."""
+    known = profiles.PROFILES.get(profile)
+    return f" (revised {known.revised})" if known and known.revised else ""
 
 
 def fmt(value: Any, digits: int = 4) -> str:
