@@ -1,6 +1,6 @@
 """Command-line entry point: one module per subcommand under ``benchmark.commands``.
 
-Every :class:`~benchmark.errors.UserError` becomes one line on stderr and exit code 2.
+Every :class:`~benchmark.core.errors.UserError` becomes one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from benchmark import __version__
-from benchmark.errors import EXIT_USER_ERROR, UserError
+from benchmark.core.errors import EXIT_USER_ERROR, UserError
 
 COMMANDS = ("list", "run", "calibrate", "simulate", "fit", "score", "predict", "cache",
             "compare", "leaderboard", "validate", "submit")
@@ -51,6 +51,6 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     finally:
-        from benchmark import executors
+        from benchmark.simulation import executors
 
         executors.close_clients()

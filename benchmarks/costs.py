@@ -42,7 +42,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmark import profiles  # noqa: E402
+from benchmark.core import profiles
 
 CALIBRATION_PROBES = 3  # probes assumed per calibration when extrapolating
 

@@ -34,8 +34,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmark import atomic, profiles, shards  # noqa: E402
-from benchmark.simulation import PLAN_FILE, SimulationPlan  # noqa: E402
+from benchmark.core import atomic, profiles
+from benchmark.simulation import shards
+from benchmark.simulation.runner import PLAN_FILE, SimulationPlan
 
 
 def write_synthetic_run(folder: Path, data: profiles.DataPlan, n_inputs: int,
@@ -74,9 +75,9 @@ def child(args: argparse.Namespace) -> None:
     """Run the fit and print what it measured (JSON on the last line)."""
     import torch
 
-    from benchmark import fit
-    from benchmark.dataset import Dataset
-    from benchmark.model import TCNConfig
+    from benchmark.learning import fit
+    from benchmark.learning.dataset import Dataset
+    from benchmark.learning.model import TCNConfig
 
     torch.set_num_threads(args.threads)
     profile = profiles.get(args.profile)

@@ -53,12 +53,16 @@ def main() -> None:
 
     import torch
 
-    from benchmark import metrics, prediction, profiles, protocol, registry, simulation
-    from benchmark.dataset import Dataset, to_simulation
-    from benchmark.model import TCNConfig, init_seeded
-    from benchmark.record import cpu_model
-    from benchmark.shards import read_shard
-    from benchmark.store import RunStore, default_root
+    from benchmark.cells import registry
+    from benchmark.core import profiles
+    from benchmark.core.store import RunStore, default_root
+    from benchmark.learning import metrics, prediction
+    from benchmark.learning.dataset import Dataset, to_simulation
+    from benchmark.learning.model import TCNConfig, init_seeded
+    from benchmark.scoring.record import cpu_model
+    from benchmark.simulation import protocol
+    from benchmark.simulation import runner as simulation
+    from benchmark.simulation.shards import read_shard
 
     torch.set_num_threads(args.threads)
     spec = registry.get(args.cell)

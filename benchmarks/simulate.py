@@ -34,15 +34,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmark import (  # noqa: E402
-    data_files,
-    executors,
-    mechanisms,
-    protocol,
-    record,
-    registry,
-    worker,
-)
+from benchmark.cells import data_files, registry
+from benchmark.scoring import record
+from benchmark.simulation import executors, mechanisms, protocol, worker
 
 SPIKE_TOLERANCE_MS = 1.0
 CLIP_MV = -55.0  # the soma target's clip level (reference protocol): what the networks fit

@@ -9,7 +9,7 @@ done. Its depth sweep is fitted again on the same simulations (linked, not copie
 profile's recipe except ``max_steps``, ``eval_every`` and ``patience``; the learning-rate
 drops stay at 50% and 80% of the steps. The fits go to ``DIR/<cell>/`` (default
 ``./neurodepth-runs/steps-<N>``) and resume like any fit. Prints one JSON object: the
-training overrides and, per cell, the sweep of :func:`benchmark.comparison.compare` (median
+training overrides and, per cell, the sweep of :func:`benchmark.scoring.comparison.compare` (median
 seed AUC per depth with its interval, each depth's gain with its paired interval, the
 minimal depth) and the verdict across cells.
 
@@ -36,10 +36,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import torch  # noqa: E402
+import torch
 
-from benchmark import comparison, fit, profiles  # noqa: E402
-from benchmark.profiles import Profile  # noqa: E402
+from benchmark.core import profiles
+from benchmark.core.profiles import Profile
+from benchmark.learning import fit
+from benchmark.scoring import comparison
 
 
 def longer(profile: Profile, steps: int, eval_every: int, patience: int,

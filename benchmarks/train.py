@@ -47,10 +47,10 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmark.fit import loss_fn  # noqa: E402
-from benchmark.model import TCNConfig, init_seeded  # noqa: E402
-from benchmark.profiles import TrainPlan  # noqa: E402
-from benchmark.sparse import SpikeEvents, events_from_dense  # noqa: E402
+from benchmark.core.profiles import TrainPlan
+from benchmark.learning.fit import loss_fn
+from benchmark.learning.model import TCNConfig, init_seeded
+from benchmark.learning.sparse import SpikeEvents, events_from_dense
 
 NETWORKS = {"7x128": (7, 39, 20), "1x128": (1, 153, 20)}  # depth, first kernel, kernel (ms)
 N_BATCHES = 2  # distinct synthetic batches, used in turn

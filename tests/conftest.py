@@ -55,7 +55,7 @@ def make_cell(root: Path, name: str, description: str | None = None, url: str | 
 
 def load_sims(folder: Path) -> dict[int, Any]:
     """Every stored simulation of a simulations folder, by index."""
-    from benchmark import shards
+    from benchmark.simulation import shards
 
     return {s.sim_index: s for p in sorted(folder.glob("shard-*.h5")) for s in shards.read_shard(p)}
 

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from benchmark import allen_fit, executors, physiology, registry
+from benchmark.cells import allen_fit, registry
+from benchmark.simulation import executors, physiology
 
 pytestmark = [pytest.mark.neuron, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""The Allen downloader (:mod:`benchmark.allen_download`) against an HTTP server on loopback.
+"""The Allen downloader (:mod:`benchmark.cells.allen_download`) against an HTTP server on loopback.
 
 The server answers like the Allen Brain Map API: the model's zip at
 ``/neuronal_model/download/<id>``, the RMA query of allensdk's ``BiophysicalApi`` with the
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmark import allen_download, data_files, registry
-from benchmark.errors import DataUnavailableError
-from benchmark.spec import DataFile
+from benchmark.cells import allen_download, data_files, registry
+from benchmark.cells.spec import DataFile
+from benchmark.core.errors import DataUnavailableError
 
 API_DATA = Path(__file__).parent / "data" / "allen_api"
 MODEL_ID = 497232312

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from benchmark import allen_fit, data_files, registry, spec
-from benchmark.errors import SpecError, UserError
+from benchmark.cells import allen_fit, data_files, registry, spec
+from benchmark.core.errors import SpecError, UserError
 from conftest import REPO, run_cli
 
 MIRROR = Path(os.environ.get("NEURODEPTH_MIRROR") or "/work/shared/cell-data")
@@ -340,6 +340,6 @@ def test_allen_spec_errors_name_file_field_and_fix(tmp_path: Path, old: str, new
 
 
 def test_loader_never_imports_neuron() -> None:
-    """benchmark/allen_fit.py is parent-side: no neuron, no allensdk."""
-    source = (REPO / "benchmark" / "allen_fit.py").read_text()
+    """benchmark/cells/allen_fit.py is parent-side: no neuron, no allensdk."""
+    source = (REPO / "benchmark" / "cells" / "allen_fit.py").read_text()
     assert not re.search(r"^\s*(import|from)\s+(neuron|allensdk)\b", source, re.M)

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import conftest
-from benchmark import mechanisms
+from benchmark.simulation import mechanisms
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "benchmark" / "mod" / "allen"

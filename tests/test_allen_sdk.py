@@ -2,9 +2,10 @@
 
 allensdk 2.16's ``Utils`` (perisomatic) and ``AllActiveUtils`` (legacy all-active, axon
 "truncated") build the cell from the same SWC and fit json, with this project's ``allen``
-catalogue loaded; so do we (:mod:`benchmark.nrn.allen`). A 0.4 nA somatic step (100-600 ms)
-must give the same spikes and the same soma voltage (mV). allensdk has no builder for the
-newer all-active format of the human models (541557114, 695500665), so those are not here.
+catalogue loaded; so do we (:mod:`benchmark.simulation.nrn.allen`). A 0.4 nA somatic step
+(100-600 ms) must give the same spikes and the same soma voltage (mV). allensdk has no
+builder for the newer all-active format of the human models (541557114, 695500665), so
+those are not here.
 Each build runs in a fresh process started in an empty folder (``tests/drivers/allen_step.py``).
 """
 
@@ -19,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark import mechanisms, registry
+from benchmark.cells import registry
+from benchmark.simulation import mechanisms
 
 pytestmark = [pytest.mark.allen, pytest.mark.neuron]
 

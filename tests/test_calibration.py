@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark import calibration, registry, shards
-from benchmark.calibration import Probe, next_scale, within
-from benchmark.errors import UserError
-from benchmark.profiles import Calibration, DataPlan
+from benchmark.cells import registry
+from benchmark.core.errors import UserError
+from benchmark.core.profiles import Calibration, DataPlan
+from benchmark.simulation import calibration, shards
+from benchmark.simulation.calibration import Probe, next_scale, within
 
 PLAN = Calibration(n_sims=4, duration_ms=1000, target_rate_hz=1.0, tolerance=0.2)
 
@@ -167,7 +168,7 @@ def test_a_steep_curve_is_calibrated_in_fewer_full_probes(tmp_path: Path) -> Non
 @pytest.mark.neuron
 def test_lif_calibrates_to_a_higher_target_with_real_simulations(tmp_path: Path) -> None:
     """Real NEURON probes: the LIF (about 1 Hz at scale 1) is driven to 3 Hz +- 35%."""
-    from benchmark.simulation import simulate
+    from benchmark.simulation.runner import simulate
 
     spec = registry.get("lif")
     plan = Calibration(n_sims=8, duration_ms=3000, target_rate_hz=3.0, tolerance=0.35)

@@ -1,4 +1,4 @@
-"""Comparing cells' depth sweeps (benchmark.comparison, `python -m benchmark compare`), on
+"""Comparing cells' depth sweeps (benchmark.scoring.comparison, `python -m benchmark compare`), on
 synthetic fit files: the logic only (the fits of real runs are made in test_pipeline)."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark import comparison, profiles
-from benchmark.fit import FIT_FILE, fit_folder
+from benchmark.core import profiles
+from benchmark.learning.fit import FIT_FILE, fit_folder
+from benchmark.scoring import comparison
 from conftest import run_cli
 
 QUICK = profiles.get("quick")  # depths 1, 2, 3; 2 seeds

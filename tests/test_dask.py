@@ -176,7 +176,7 @@ def test_a_killed_coordinator_resumes(cluster: Cluster, reference: Path, tmp_pat
 def test_a_cuda_fit_asks_for_a_gpu_worker(cluster: Cluster) -> None:
     """``Backend.fits('cuda')`` submits with the resource GPU: no worker of the cluster has
     one, so the task waits; a worker started with ``--resources GPU=1`` runs it."""
-    from benchmark.executors import Backend, close_clients
+    from benchmark.simulation.executors import Backend, close_clients
 
     executor = Backend(scheduler=cluster.address).fits("cuda:0")
     future = executor.submit(os.getpid)

@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark import record, registry, shards
+from benchmark.cells import registry
+from benchmark.scoring import record
+from benchmark.simulation import shards
 from conftest import run_cli
 
 pytestmark = pytest.mark.neuron

@@ -1,6 +1,6 @@
 """Physiology of ``l5pc_hay2011`` against the published behaviour of the model.
 
-The probes (:mod:`benchmark.nrn.probes`) run once for the module in two NEURON worker
+The probes (:mod:`benchmark.simulation.nrn.probes`) run once for the module in two NEURON worker
 processes, with no synaptic input. Every assertion names its published source; ranges are
 the published values with honest margins, never fitted to what this model gives. Where the
 model fails a published behaviour for a reason outside the probes (its parameters or its
@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from benchmark import data_files, executors, physiology, registry
+from benchmark.cells import data_files, registry
+from benchmark.simulation import executors, physiology
 
 CELL = "l5pc_hay2011"
 FI_AMPLITUDES_NA = (0.0, 0.5, 0.793, 1.0, 1.5)  # nA; 0.793 nA is the step of Hay2011 Fig. 2A

@@ -20,8 +20,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from benchmark import profiles, protocol, registry
+from benchmark.cells import registry
+from benchmark.core import profiles
 from benchmark.leaderboard import ranking, records, site
+from benchmark.simulation import protocol
 from conftest import make_cell, put, run_cli
 
 XSS = "<script>alert(1)</script> & <b>bold</b>"

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from benchmark import mechanisms
-from benchmark.errors import UserError
+from benchmark.core.errors import UserError
+from benchmark.simulation import mechanisms
 
 REPO = Path(__file__).resolve().parents[1]
 DT_MS = 0.025
@@ -355,7 +355,7 @@ def test_lif_spikes_and_resets(library: Path, neutral: Path) -> None:
 # --- event player -----------------------------------------------------------------------
 
 PLAYER = """
-from benchmark.nrn.events import EventPlayer
+from benchmark.simulation.nrn.events import EventPlayer
 n = 30
 played = [h.AmpaNmda(soma(0.5)) for _ in range(n)]
 direct = [h.AmpaNmda(soma(0.5)) for _ in range(n)]

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from benchmark import metrics
-from benchmark.metrics import (
+from benchmark.learning import metrics
+from benchmark.learning.metrics import (
     SimulationOutputs,
     evaluate,
     explained_variance,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmark.model import TCN, TCNConfig, expected_parameter_count, init_seeded
+from benchmark.learning.model import TCN, TCNConfig, expected_parameter_count, init_seeded
 
 CONFIG = TCNConfig(n_inputs=5, depth=3, width=4, first_kernel_ms=6, kernel_ms=3)
 

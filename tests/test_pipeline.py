@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark import record, shards
+from benchmark.scoring import record
+from benchmark.simulation import shards
 from conftest import DRIVER, REPO, assert_same_sims, load_sims, process_running
 
 pytestmark = pytest.mark.neuron
@@ -73,7 +74,7 @@ def test_smoke_run_writes_a_valid_record(smoke_run: Path) -> None:
 def test_smoke_run_draws_its_curves_deterministically(smoke_run: Path, tmp_path: Path) -> None:
     """The score stage draws the per-depth curves as PNG and SVG; redrawing the same scores
     gives identical files (the site can rebuild without spurious changes)."""
-    from benchmark import figures
+    from benchmark.scoring import figures
 
     png, svg = smoke_run / "curves.png", smoke_run / "curves.svg"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -140,7 +141,7 @@ def test_killed_training_resumes_to_the_same_network(reference_sims: Path,
 
 def test_replayed_inputs_reproduce_the_simulation(reference_sims: Path, tmp_path: Path) -> None:
     """Inputs given in a file (replay) drive the cell exactly as the generated ones did."""
-    from benchmark import protocol
+    from benchmark.simulation import protocol
 
     original = load_sims(reference_sims / "simulations")
     picked = [original[0], original[3]]
@@ -159,7 +160,7 @@ def test_replayed_inputs_reproduce_the_simulation(reference_sims: Path, tmp_path
 
 
 def test_replay_with_a_bad_channel_is_a_one_line_error(tmp_path: Path) -> None:
-    from benchmark import protocol
+    from benchmark.simulation import protocol
 
     replay_file = tmp_path / "bad.npz"
     protocol.save_replay(replay_file, [(np.array([5000], np.int32), np.array([3], np.int32),
@@ -176,8 +177,8 @@ def test_replay_with_a_bad_channel_is_a_one_line_error(tmp_path: Path) -> None:
 def test_width_sweep_reports_the_smallest_network(smoke_run: Path, tmp_path: Path) -> None:
     """`fit --widths` adds networks of other widths; `score --widths` reports every
     (depth, width) network and the smallest reaching the threshold, in a valid record."""
-    from benchmark import profiles
-    from benchmark.model import TCNConfig, expected_parameter_count
+    from benchmark.core import profiles
+    from benchmark.learning.model import TCNConfig, expected_parameter_count
     from conftest import run_cli
 
     out = tmp_path / "runs"

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark import prediction
-from benchmark.dataset import Dataset
-from benchmark.fit import predict as fit_predict
-from benchmark.metrics import SOMA_BIAS_MV
-from benchmark.protocol import save_replay
+from benchmark.learning import prediction
+from benchmark.learning.dataset import Dataset
+from benchmark.learning.fit import predict as fit_predict
+from benchmark.learning.metrics import SOMA_BIAS_MV
+from benchmark.simulation.protocol import save_replay
 from conftest import run_cli
 
 

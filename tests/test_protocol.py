@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark.errors import UserError
-from benchmark.protocol import (
+from benchmark.core.errors import UserError
+from benchmark.simulation.protocol import (
     PROTOCOL_VERSION,
     InputSites,
     ProtocolParams,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark import registry, spec
-from benchmark.errors import SpecError, UnknownCellError
+from benchmark.cells import registry, spec
+from benchmark.core.errors import SpecError, UnknownCellError
 from conftest import REPO, run_cli
 
 LIF = REPO / "cells" / "lif"
@@ -173,7 +173,7 @@ def test_detailed_parameters_are_checked_when_loaded(tmp_path: Path, old: str, n
 
 def test_every_spec_field_is_in_the_reference() -> None:
     """docs/cell-toml.md names every field the spec schema and the builders check."""
-    from benchmark import parameters, spec
+    from benchmark.cells import parameters, spec
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "cell-toml.md").read_text()
     keys = [f.key.rsplit(".", 1)[-1] for f in (*spec.FIELDS, *spec.CARD_FIELDS,

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from benchmark.score import (
+from benchmark.scoring.rule import (
     DepthResult,
     ScoreRule,
     fci,
@@ -119,8 +119,8 @@ def test_result_dict_is_json_ready() -> None:
 def test_no_finite_auc_gives_an_undetermined_score() -> None:
     """A run whose test simulations hold no output spike cannot be scored: the record says
     so (minimal depth None, a reason) instead of the scoring stage crashing."""
-    from benchmark import curves
-    from benchmark.score import ScoreRule
+    from benchmark.scoring import curves
+    from benchmark.scoring.rule import ScoreRule
 
     nan = float("nan")
     results = (DepthResult(1, [nan, nan]), DepthResult(2, [nan]))
@@ -132,7 +132,7 @@ def test_no_finite_auc_gives_an_undetermined_score() -> None:
 
 
 def test_smallest_network_is_the_fewest_parameters_reaching_the_threshold() -> None:
-    from benchmark.score import Network, smallest_network
+    from benchmark.scoring.rule import Network, smallest_network
 
     nets = [Network(1, 8, 900, 0.990), Network(2, 4, 500, 0.9905), Network(1, 4, 450, 0.985),
             Network(3, 4, 550, float("nan")), Network(2, 2, 500, 0.9950)]

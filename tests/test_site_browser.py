@@ -61,7 +61,7 @@ def site(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     env = {"NEURODEPTH_CELLS": str(cells)}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NEURODEPTH_CELLS", str(cells))
-        from benchmark import registry
+        from benchmark.cells import registry
 
         good = json.loads((smoke_run / "record.json").read_text())
         recs = tmp / "records"

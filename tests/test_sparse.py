@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch.nn import functional
 
-from benchmark.model import TCN, TCNConfig, init_seeded
-from benchmark.sparse import SparseConv1d, SpikeEvents, event_conv1d, events_from_dense
+from benchmark.learning.model import TCN, TCNConfig, init_seeded
+from benchmark.learning.sparse import SparseConv1d, SpikeEvents, event_conv1d, events_from_dense
 
 F32 = {"rtol": 1e-5, "atol": 1e-4}  # float32 sums of up to ~kernel x channels terms
 

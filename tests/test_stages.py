@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark import atomic, profiles, shards, store
-from benchmark.dataset import Dataset, Simulation, batch_events, spike_labels
-from benchmark.worker import detect_spikes
+from benchmark.core import atomic, profiles, store
+from benchmark.learning.dataset import Dataset, Simulation, batch_events, spike_labels
+from benchmark.simulation import shards
+from benchmark.simulation.worker import detect_spikes
 from conftest import REPO, process_running
 
 
@@ -149,7 +150,7 @@ def test_every_depth_sees_the_profile_receptive_field() -> None:
 
 def test_sweep_networks_follow_the_profile_input_layer(tmp_path: Path) -> None:
     """Every profile trains with the sparse first layer unless told otherwise."""
-    from benchmark import fit
+    from benchmark.learning import fit
 
     jobs = fit.sweep_jobs(tmp_path, profiles.get("smoke"), n_inputs=100)
     assert jobs and all(j.config.sparse_input for j in jobs)
@@ -171,7 +172,7 @@ def test_training_steps_run_in_the_precision_asked_for(smoke_run: Path, tmp_path
 
     import torch
 
-    from benchmark import fit
+    from benchmark.learning import fit
 
     profile = profiles.get("smoke")
     plan = dataclasses.replace(profile.train, max_steps=3, eval_every=3, mixed_precision=mixed)
@@ -195,7 +196,7 @@ def test_relative_out_and_mirror_are_taken_from_the_callers_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers simulate in a neutral folder of their own: a relative ``--out`` (and mirror or
     cache) must still mean the caller's folder, where the later stages look."""
-    from benchmark import data_files
+    from benchmark.cells import data_files
     from conftest import run_cli
 
     run_cli("simulate", "--cell", "lif", "--profile", "smoke", "--out", "runs", cwd=tmp_path,
@@ -217,7 +218,7 @@ def test_stop_now_ends_running_and_queued_tasks_at_once() -> None:
     import time
     from concurrent.futures import ProcessPoolExecutor
 
-    from benchmark import executors
+    from benchmark.simulation import executors
 
     pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
     futures = [pool.submit(time.sleep, 60) for _ in range(6)]
@@ -252,7 +253,7 @@ def test_stage_time_is_counted_once_and_survives_a_kill(tmp_path: Path) -> None:
     killed = store.RunStore(tmp_path, "lif", "smoke", 0)
     code = ("import os, signal, sys, time\n"
             "from pathlib import Path\n"
-            "from benchmark import store\n"
+            "from benchmark.core import store\n"
             f"run = store.RunStore(Path({str(tmp_path)!r}), 'lif', 'smoke', 0)\n"
             "with run.timed('simulate', flush_s=0.05):\n"
             "    time.sleep(0.6)\n"
@@ -266,7 +267,8 @@ def test_simulation_workers_print_to_stderr_not_stdout(tmp_path: Path) -> None:
     """What a worker process prints (NEURON's C-level warnings among it) reaches stderr, so
     a command's stdout (JSON of benchmarks/) stays parseable."""
     code = ("import os\n"
-            "from benchmark import executors, mechanisms, registry\n"
+            "from benchmark.cells import registry\n"
+            "from benchmark.simulation import executors, mechanisms\n"
             "lib = mechanisms.library_path(mechanisms.compile_mechanisms("
             "registry.get('lif').mechanism_sources()))\n"
             "with executors.simulation_pool(lib, 1) as pool:\n"

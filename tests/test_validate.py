@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmark import physiology, registry, validation
+from benchmark.cells import registry
+from benchmark.pipeline import validation
+from benchmark.simulation import physiology
 from conftest import REPO, run_cli
 
 pytestmark = [pytest.mark.neuron, pytest.mark.slow]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from benchmark import mechanisms, registry
+from benchmark.cells import registry
+from benchmark.simulation import mechanisms
 
 HELP = "compiled-mechanism cache: build, path"
 

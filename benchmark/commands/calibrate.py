@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 
-from benchmark import calibration, simulation
 from benchmark.commands import common
-from benchmark.errors import UserError
+from benchmark.core.errors import UserError
+from benchmark.simulation import calibration
+from benchmark.simulation import runner as simulation
 
 HELP = "calibrate the input rates to the profile's target output rate (the start of simulate)"
 

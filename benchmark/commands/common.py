@@ -6,9 +6,11 @@ import argparse
 import os
 from pathlib import Path
 
-from benchmark import executors, profiles, registry
-from benchmark.spec import CellSpec
-from benchmark.store import RunStore, default_root
+from benchmark.cells import registry
+from benchmark.cells.spec import CellSpec
+from benchmark.core import profiles
+from benchmark.core.store import RunStore, default_root
+from benchmark.simulation import executors
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,5 +1,5 @@
 """Compare cells' depth sweeps at one profile: which needs a deeper network, and if none
-does, whether the test set resolves any depth's gain (``benchmark.comparison``).
+does, whether the test set resolves any depth's gain (``benchmark.scoring.comparison``).
 
 Reads each cell's finished fits in ``<out>/<cell>/<profile>/seed-<seed>/``; prints a table
 and a verdict; writes ``comparison.json`` and the figure ``comparison.png``/``.svg`` into
@@ -12,10 +12,12 @@ import argparse
 import json
 from pathlib import Path
 
-from benchmark import atomic, comparison, figures, profiles, registry
+from benchmark.cells import registry
 from benchmark.commands import common
-from benchmark.errors import UserError
-from benchmark.store import RunStore, default_root
+from benchmark.core import atomic, profiles
+from benchmark.core.errors import UserError
+from benchmark.core.store import RunStore, default_root
+from benchmark.scoring import comparison, figures
 
 HELP = "compare cells' depth sweeps (e.g. a cell and its control) at one profile"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from benchmark import fit
 from benchmark.commands import common
+from benchmark.learning import fit
 
 HELP = "fitting stage: train the depth sweep on the stored simulations"
 

@@ -18,7 +18,7 @@ import http.server
 import sys
 from pathlib import Path
 
-from benchmark.errors import EXIT_USER_ERROR, UserError
+from benchmark.core.errors import EXIT_USER_ERROR, UserError
 from benchmark.leaderboard import DEFAULT_RECORDS, DEFAULT_SITE
 
 HELP = "build the leaderboard site from the committed records, or serve it locally"

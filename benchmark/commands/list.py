@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from benchmark import registry
+from benchmark.cells import registry
 
 HELP = "show the cell registry"
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmark import prediction, protocol
 from benchmark.commands import common
-from benchmark.fit import pick_device
+from benchmark.learning import prediction
+from benchmark.learning.fit import pick_device
+from benchmark.simulation import protocol
 
 HELP = "predict a cell's spikes and soma voltage for new inputs with its fitted network"
 

@@ -1,6 +1,6 @@
 """Score the fitted sweep: per-depth curves, the minimal depth, the FCI; write the record.
 
-Also writes ``example.json`` (:mod:`benchmark.example`: one test simulation with the scored
+Also writes ``example.json`` (:mod:`benchmark.scoring.example`: one test simulation with the scored
 network's prediction, and the cell's shape) and draws the per-depth curves
 (``curves.png``/``.svg``), the example (``example.png``/``.svg``) and the cell
 (``morphology.png``/``.svg``) in the run folder.
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 
-from benchmark import atomic, curves, example, figures, record
 from benchmark.commands import common
-from benchmark.simulation import read_plan
+from benchmark.core import atomic
+from benchmark.scoring import curves, example, figures, record
+from benchmark.simulation.runner import read_plan
 
 HELP = "scoring stage: minimal depth, FCI and the result record"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmark import simulation
 from benchmark.commands import calibrate as calibrate_cmd
 from benchmark.commands import common
+from benchmark.simulation import runner as simulation
 
 HELP = "simulation stage: write the cell's simulation shards"
 

@@ -21,13 +21,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmark import atomic, registry
+from benchmark.cells import registry
 from benchmark.commands import common
-from benchmark.errors import UserError
-from benchmark.example import EXAMPLE_FILE
+from benchmark.core import atomic
+from benchmark.core.errors import UserError
+from benchmark.core.store import RunStore, default_root
 from benchmark.leaderboard import DEFAULT_RECORDS
 from benchmark.leaderboard.records import RECORD_FILE, Refused, check_example, check_file
-from benchmark.store import RunStore, default_root
+from benchmark.scoring.example import EXAMPLE_FILE
 
 HELP = "check a run's record as the leaderboard does and copy it into the records folder"
 

@@ -1,4 +1,5 @@
-"""Check that a cell model conforms to the benchmark, tier by tier (``benchmark.validation``):
+"""Check that a cell model conforms to the benchmark, tier by tier
+(``benchmark.pipeline.validation``):
 spec and file hashes, mechanisms compile, the cell builds with inputs on dendrites, it rests
 and is silent, it fires under the protocol's input, the same seed gives the same trace, a
 smoke run end to end. Stops at the first failing tier with a one-line message and its fix.
@@ -13,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from benchmark import validation
+from benchmark.pipeline import validation
 
 HELP = "conformance checks of a cell model, in tiers (spec ... smoke run)"
 

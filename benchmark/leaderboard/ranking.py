@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from benchmark import score
+from benchmark.scoring import rule as score
 
 # Tables are listed from the most to the least thorough profile.
 PROFILE_ORDER = ("paper", "standard", "quick", "smoke")

@@ -7,7 +7,7 @@ build. The checks, in order:
 1. the file is strict JSON (``json.loads`` only: nothing from a record is unpickled,
    evaluated or executed; ``NaN`` / ``Infinity`` are refused);
 2. an older ``schema_version`` is upgraded in memory by :data:`MIGRATIONS`;
-3. the record schema (:func:`benchmark.record.validate`);
+3. the record schema (:func:`benchmark.scoring.record.validate`);
 4. the cell is registered (with a did-you-mean otherwise) and the file sits in its own
    ``<cell>/<profile>/`` folder;
 5. the profile block is the named profile of this code (``profiles.get(name).to_dict()``;
@@ -17,7 +17,7 @@ build. The checks, in order:
    the record's, and the digest recomputed from them (as ``ProtocolParams.digest`` does,
    with the record's protocol version) equals the record's digest.
 
-Beside a record may sit ``example.json`` (:mod:`benchmark.example`: one test simulation, the
+Beside a record may sit ``example.json`` (:mod:`benchmark.scoring.example`: one test simulation, the
 network's prediction and the cell's shape, for the figures). It is checked after its record:
 strict JSON, the example schema, and the same cell, profile and digests as the record. A bad
 example is refused on its own line; its record is still shown, without the figures.
@@ -36,11 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmark import example as example_mod
-from benchmark import profiles, protocol, registry
-from benchmark import record as record_mod
-from benchmark import spec as spec_mod
-from benchmark.errors import UserError
+from benchmark.cells import registry
+from benchmark.cells import spec as spec_mod
+from benchmark.core import profiles
+from benchmark.core.errors import UserError
+from benchmark.scoring import example as example_mod
+from benchmark.scoring import record as record_mod
+from benchmark.simulation import protocol
 
 RECORD_FILE = "record.json"
 EXAMPLE_FILE = example_mod.EXAMPLE_FILE
@@ -326,7 +328,7 @@ def check_cell(block: dict[str, Any], spec: spec_mod.CellSpec, rerun: str) -> No
 
 def protocol_digest(params: dict[str, Any], version: str) -> str:
     """sha256 of the canonical JSON of the protocol parameters and version: the formula of
-    :meth:`benchmark.protocol.ProtocolParams.digest`, for any protocol version."""
+    :meth:`benchmark.simulation.protocol.ProtocolParams.digest`, for any protocol version."""
     blob = {"protocol_version": version, "params": params}
     text = json.dumps(blob, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -7,7 +7,7 @@ from any web server)::
     cells/<cell>/index.html         the cell's card and drawing, and per record: curves, the
                                     example simulation, metrics, how it was made
     cells/<cell>/morphology.svg, .png               the cell's shape (from an example)
-    cells/<cell>/<profile>/curves.svg, curves.png   per-depth curves (benchmark.figures)
+    cells/<cell>/<profile>/curves.svg, curves.png   per-depth curves (benchmark.scoring.figures)
     cells/<cell>/<profile>/example.svg, .png, .json inputs, soma voltage and prediction
     cells/<cell>/<profile>/record.json              the record, byte for byte
     static/style.css, static/sort.js                no external downloads
@@ -15,7 +15,7 @@ from any web server)::
 
 Determinism: the output depends only on the records, the registry and this code: no
 clock (the only dates are the records' own ``created``), every mapping iterated sorted,
-figures drawn by :func:`benchmark.figures.draw_curves` (fixed SVG ids, no dates in
+figures drawn by :func:`benchmark.scoring.figures.draw_curves` (fixed SVG ids, no dates in
 metadata). The site is built in a sibling temporary folder and then moved into place.
 """
 
@@ -32,11 +32,13 @@ from typing import Any
 
 import jinja2
 
-from benchmark import __version__, comparison, figures, profiles
-from benchmark.atomic import write_bytes, write_text
-from benchmark.errors import UserError
+from benchmark import __version__
+from benchmark.core import profiles
+from benchmark.core.atomic import write_bytes, write_text
+from benchmark.core.errors import UserError
 from benchmark.leaderboard import ranking
 from benchmark.leaderboard.records import Entry, Refusal, load_all
+from benchmark.scoring import comparison, figures
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -69,7 +71,7 @@ def environment() -> jinja2.Environment:
 
 def revised(profile: str) -> str:
     """`` (revised 2026-11-24)`` after a profile's name: the date its definition last
-    changed (:attr:`benchmark.profiles.Profile.revised`; the builder shows only records of
+    changed (:attr:`benchmark.core.profiles.Profile.revised`; the builder shows only records of
     the current definition); empty when the profile has no such date."""
     known = profiles.PROFILES.get(profile)
     return f" (revised {known.revised})" if known and known.revised else ""
@@ -257,7 +259,7 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
 
 
 def _sweep(record: dict[str, Any]) -> dict[str, Any]:
-    """What :func:`benchmark.figures.draw_comparison` needs of one record."""
+    """What :func:`benchmark.scoring.figures.draw_comparison` needs of one record."""
     return {"minimal_depth": record["score"]["minimal_depth"],
             "censored": record["score"]["censored"],
             "per_depth": [{k: d[k] for k in ("depth", "spike_auc", "spike_auc_ci")}

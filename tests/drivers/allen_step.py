@@ -17,14 +17,14 @@ import sys
 import types
 from pathlib import Path
 
-from benchmark import data_files, registry
-from benchmark.worker import detect_spikes
+from benchmark.cells import data_files, registry
+from benchmark.simulation.worker import detect_spikes
 
 DELAY_MS, DURATION_MS, TSTOP_MS, SAMPLE_MS = 100.0, 500.0, 700.0, 0.1
 
 
 def build_ours(spec_data: dict, files: dict) -> tuple[object, object]:
-    from benchmark.nrn import builders
+    from benchmark.simulation.nrn import builders
 
     cell = builders.get(spec_data["builder"])(spec_data, files)
     return cell, cell.soma

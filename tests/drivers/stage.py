@@ -9,7 +9,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from benchmark import executors, fit, profiles, registry, simulation
+from benchmark.cells import registry
+from benchmark.core import profiles
+from benchmark.learning import fit
+from benchmark.simulation import executors
+from benchmark.simulation import runner as simulation
 
 DATA = profiles.DataPlan(n_train=6, n_valid=1, n_test=2, duration_ms=2000, sims_per_shard=1)
 TRAIN = replace(profiles.get("smoke").train, max_steps=120, eval_every=10, patience=100)

@@ -1,0 +1,285 @@
+"""Conformance checks of a cell model, in tiers: may it join the benchmark?
+
+Tiers, in order (each assumes the ones before it passed; the first failure stops):
+
+=========== ==================================================================================
+spec        the cell.toml parses and follows the schema; every data file is found (mirror,
+            cache or download) and matches its sha256
+mechanisms  the cell's mechanism catalogues and mod folders compile with ``nrnivmodl``
+build       the cell builds in a worker process and its input sites are on dendrites
+            (a point neuron, with no dendritic section, has them on its soma)
+rest        with no input it rests between :data:`REST_RANGE_MV`, its voltage is finite and
+            it does not fire after the first :data:`REST_SETTLE_MS`
+response    it fires under the protocol's input at some rate scale up to the calibration's
+            largest (:data:`RESPONSE_SCALES`)
+determinism the same seed gives the same soma trace twice
+smoke       ``python -m benchmark run --profile smoke`` end to end (simulate, fit, score)
+=========== ==================================================================================
+
+Every failure is one line that says what is wrong and how to fix it. Use it from the
+command line (``python -m benchmark validate --cell NAME_OR_PATH``) or from a third party's
+own tests, like scikit-learn's ``check_estimator``::
+
+    from benchmark.pipeline.validation import check_cell
+    check_cell("path/to/my_cell")          # raises CellCheckError at the first failure
+
+The parent process never imports NEURON: the simulating tiers run in worker processes that
+load only this cell's compiled mechanisms (its own mod files included, so their names may
+clash with the project's catalogues without harm).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmark.cells import data_files, registry
+from benchmark.cells.spec import CellSpec
+from benchmark.core import profiles
+from benchmark.core.errors import UserError
+from benchmark.simulation import mechanisms, physiology, shards
+
+TIERS = ("spec", "mechanisms", "build", "rest", "response", "determinism", "smoke")
+REST_RANGE_MV = (-100.0, -40.0)   # mV: a plausible resting potential
+REST_DURATION_MS = 1000.0         # ms of rest simulated
+REST_SETTLE_MS = 200.0            # ms: spikes before this (from v_init) are forgiven
+RESPONSE_SCALES = (1.0, 8.0, 64.0)  # input-rate factors tried, up to the calibration's max
+RESPONSE_PLAN = profiles.DataPlan(n_train=2, n_valid=0, n_test=0, duration_ms=1000,
+                                  sims_per_shard=2)  # 2 simulations of 1 s per scale
+DENDRITIC_TREES = ("basal", "apical", "dend", "apic", "oblique", "tuft")
+
+
+class CellCheckError(UserError):
+    """A tier failed: ``tier`` names it; ``str()`` is the one-line message with its fix."""
+
+    def __init__(self, tier: str, message: str) -> None:
+        super().__init__(f"{tier}: {message}")
+        self.tier = tier
+
+
+@dataclass
+class TierResult:
+    """One tier's outcome: passed or not, a one-line message, and its wall time (s)."""
+
+    tier: str
+    passed: bool
+    message: str
+    seconds: float = 0.0
+
+
+@dataclass
+class Context:
+    """What the tiers share: the cell's argument, then its spec, files and a scratch folder."""
+
+    cell: str
+    work: Path
+    spec: CellSpec | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def _fail(tier: str, message: str) -> CellCheckError:
+    return CellCheckError(tier, message)
+
+
+def tier_spec(ctx: Context) -> str:
+    try:
+        ctx.spec = registry.get(ctx.cell)
+        ctx.files = data_files.ensure(ctx.spec)
+    except UserError as exc:
+        raise _fail("spec", str(exc)) from exc
+    return (f"{ctx.spec.folder / 'cell.toml'} follows the schema; "
+            f"{len(ctx.files)} data file(s) match their sha256")
+
+
+def tier_mechanisms(ctx: Context) -> str:
+    assert ctx.spec is not None
+    try:
+        library = physiology.library_for(ctx.spec)
+    except mechanisms.CompileError as exc:
+        lines = [line.strip() for line in exc.details.splitlines()
+                 if not line.startswith(("make", "subprocess"))]
+        first = next((x for x in lines if x.startswith("Error:")), "") or next(
+            (x for x in lines if re.search(r"\berror\b", x, re.IGNORECASE)), "")
+        where = f" ({first})" if first else ""
+        raise _fail("mechanisms", f"{str(exc).split(';')[0]}{where}; fix: correct the mod "
+                                  "file (run nrnivmodl on the cell's mod folder to see all "
+                                  "of the compiler's output)") from exc
+    except UserError as exc:
+        raise _fail("mechanisms", str(exc)) from exc
+    sources = ", ".join(Path(s).name for s in ctx.spec.mechanism_sources())
+    n_mod = len(mechanisms.mod_files(ctx.spec.mechanism_sources()))
+    return f"{n_mod} mod files of {sources} compiled ({library.parent.parent.name})"
+
+
+def _probe(ctx: Context, tier: str, name: str, **kwargs: Any) -> dict[str, Any]:
+    assert ctx.spec is not None
+    try:
+        return physiology.measure(ctx.spec, name, **kwargs)
+    except UserError:
+        raise
+    except Exception as exc:  # the worker's own error: the cell's builder or mechanisms
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise _fail(tier, f"the cell failed in NEURON ({type(exc).__name__}: {text[:300]}); "
+                          f"fix: the cell's [parameters] or its mod files") from exc
+
+
+def tier_build(ctx: Context) -> str:
+    assert ctx.spec is not None
+    anatomy = _probe(ctx, "build", "anatomy")
+    sites = anatomy["sites"]
+    n = len(sites["kind"])
+    if n == 0:
+        raise _fail("build", f"{ctx.spec.folder / 'cell.toml'}: the built cell has no input "
+                             "synapses; fix: [inputs.trees] and the builder's synapse regions")
+    # a point neuron (no dendritic sections) takes its inputs on the soma
+    point = not any(anatomy["regions"][r]["n_sections"] for r in ("dend", "apic"))
+    wrong = [(s, t) for s, t in zip(sites["section"], sites["tree"], strict=True)
+             if not point and (t not in DENDRITIC_TREES or s.startswith(("soma", "axon")))]
+    if wrong:
+        section, tree = wrong[0]
+        raise _fail("build", f"{len(wrong)} of {n} input sites are not on dendrites (e.g. "
+                             f"section {section}, tree {tree}); fix: the cell's "
+                             "parameters.synapse_regions must name dendritic regions")
+    kinds = {k: sites["kind"].count(k) for k in ("exc", "inh")}
+    return f"built: {n} inputs ({kinds['exc']} excitatory, {kinds['inh']} inhibitory)" + (
+        " on the soma of a point neuron" if point else " on dendrites")
+
+
+def tier_rest(ctx: Context) -> str:
+    rest = _probe(ctx, "rest", "resting", duration_ms=REST_DURATION_MS, window_ms=100.0)
+    v = rest["v_rest_mv"]
+    values = (v, rest["v_min_last_mv"], rest["v_max_last_mv"], rest["v_steady_mv"])
+    if not all(math.isfinite(x) for x in values):
+        raise _fail("rest", "the soma voltage is not finite (NaN or infinite) at rest; fix: "
+                            "a mechanism divides by zero or its parameters are invalid")
+    lo, hi = REST_RANGE_MV
+    if not lo <= v <= hi:
+        raise _fail("rest", f"rests at {v:.1f} mV, outside the plausible {lo:g} to {hi:g} mV; "
+                            "fix: the passive reversal (e_pas) or the channel densities")
+    late = [t for t in rest["spike_times_ms"] if t > REST_SETTLE_MS]
+    if late:
+        raise _fail("rest", f"fires {len(late)} spike(s) with no input after "
+                            f"{REST_SETTLE_MS:g} ms (first at {late[0]:.1f} ms); fix: lower "
+                            "the excitability (sodium or Ih densities) so the cell is silent "
+                            "at rest")
+    return f"rests at {v:.1f} mV (drift {rest['drift_mv']:+.3f} mV over 100 ms), silent"
+
+
+def _simulate(ctx: Context, folder: Path, scale: float, seed: int = 0) -> list[Any]:
+    from benchmark.simulation import runner as simulation
+
+    assert ctx.spec is not None
+    with open(ctx.work / "simulate.log", "a") as stream, contextlib.redirect_stderr(stream):
+        simulation.simulate(ctx.spec, RESPONSE_PLAN, seed, folder, rate_scale=scale,
+                            n_workers=1)
+    return [s for p in sorted(folder.glob("shard-*.h5")) for s in shards.read_shard(p)]
+
+
+def tier_response(ctx: Context) -> str:
+    for scale in RESPONSE_SCALES:
+        sims = _simulate(ctx, ctx.work / f"response-x{scale:g}", scale)
+        if any(not np.all(np.isfinite(s.soma_mv)) for s in sims):
+            raise _fail("response", f"the soma voltage becomes NaN or infinite under input "
+                                    f"(rates x{scale:g}); fix: the synapse or channel "
+                                    "mechanisms")
+        n = sum(len(s.spike_times_ms) for s in sims)
+        if n:
+            seconds = len(sims) * RESPONSE_PLAN.duration_ms / 1000
+            return f"fires {n} spike(s) in {seconds:g} s of the protocol at rates x{scale:g}"
+    raise _fail("response", f"never fires under the protocol's input, even at rates "
+                            f"x{RESPONSE_SCALES[-1]:g} (the calibration's largest factor); fix: "
+                            "check the spike threshold (simulation.spike_threshold_mv), the "
+                            "synapse regions and the cell's excitability")
+
+
+def tier_determinism(ctx: Context) -> str:
+    first = _simulate(ctx, ctx.work / "determinism-a", 1.0, seed=7)
+    second = _simulate(ctx, ctx.work / "determinism-b", 1.0, seed=7)
+    for a, b in zip(first, second, strict=True):
+        same_inputs = (np.array_equal(a.input_channel, b.input_channel)
+                       and np.array_equal(a.input_time_ms, b.input_time_ms))
+        if not same_inputs or not np.array_equal(a.soma_mv, b.soma_mv, equal_nan=True):
+            what = "inputs" if not same_inputs else "soma voltage"
+            raise _fail("determinism", f"the same seed gave a different {what} (simulation "
+                                       f"{a.sim_index}); fix: no unseeded randomness in the "
+                                       "cell (mod files' random calls, Python's random)")
+    return f"the same seed gives the same trace ({len(first)} simulations, bit for bit)"
+
+
+def tier_smoke(ctx: Context) -> str:
+    import argparse
+
+    from benchmark.commands import run as run_cmd
+
+    assert ctx.spec is not None
+    out = ctx.work / "smoke"
+    args = argparse.Namespace(cell=str(ctx.spec.folder), profile="smoke", seed=0, out=out,
+                              workers=1, device="cpu", mirror=None, widths=None)
+    log = ctx.work / "smoke.log"
+    with open(log, "w") as stream, contextlib.redirect_stdout(stream), \
+            contextlib.redirect_stderr(stream):
+        try:
+            code = run_cmd.main(args)
+        except UserError as exc:
+            raise _fail("smoke", f"{exc}") from exc
+    record = out / ctx.spec.name / "smoke" / "seed-0" / "record.json"
+    if code or not record.is_file():
+        raise _fail("smoke", f"the smoke run ended with code {code} and no record; fix: run "
+                             f"`python -m benchmark run --cell {ctx.spec.folder} --profile "
+                             "smoke` and read its error")
+    score = json.loads(record.read_text())["score"]
+    return (f"smoke run end to end: minimal depth {score['minimal_depth']} at the smoke "
+            "profile (a plumbing check, not a score)")
+
+
+CHECKS: dict[str, Callable[[Context], str]] = {
+    "spec": tier_spec, "mechanisms": tier_mechanisms, "build": tier_build,
+    "rest": tier_rest, "response": tier_response, "determinism": tier_determinism,
+    "smoke": tier_smoke,
+}
+
+
+def validate(cell: str | Path, up_to: str = TIERS[-1], workdir: Path | None = None,
+             report: Callable[[TierResult], None] | None = None) -> list[TierResult]:
+    """Run the tiers of :data:`TIERS` in order, up to and including ``up_to``, on ``cell``
+    (a registered name or a folder), stopping at the first failure; returns each tier's
+    result. ``report`` is called after each tier (the CLI prints it)."""
+    if up_to not in CHECKS:
+        raise UserError(f"unknown tier '{up_to}': use one of {', '.join(TIERS)}")
+    results: list[TierResult] = []
+    with tempfile.TemporaryDirectory(prefix="neurodepth-validate-") as tmp:
+        ctx = Context(cell=str(cell), work=Path(workdir or tmp))
+        ctx.work.mkdir(parents=True, exist_ok=True)
+        for tier in TIERS[:TIERS.index(up_to) + 1]:
+            start = time.monotonic()
+            try:
+                result = TierResult(tier, True, CHECKS[tier](ctx))
+            except CellCheckError as exc:
+                result = TierResult(tier, False, str(exc).removeprefix(f"{tier}: "))
+            result.seconds = time.monotonic() - start
+            results.append(result)
+            if report is not None:
+                report(result)
+            if not result.passed:
+                break
+    return results
+
+
+def check_cell(cell: str | Path, up_to: str = TIERS[-1]) -> list[TierResult]:
+    """Like :func:`validate`, for a third party's tests: raises :class:`CellCheckError` at
+    the first failing tier; returns the results when every tier passes."""
+    results = validate(cell, up_to)
+    failed = next((r for r in results if not r.passed), None)
+    if failed is not None:
+        raise CellCheckError(failed.tier, failed.message)
+    return results

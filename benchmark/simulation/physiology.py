@@ -1,0 +1,100 @@
+"""Physiology measurements of a cell (parent side: never imports ``neuron``).
+
+The probes themselves live in :mod:`benchmark.simulation.nrn.probes` and run in a worker
+process of a
+:func:`benchmark.simulation.executors.simulation_pool`; this module fetches the cell's data files,
+compiles its mechanisms, starts the pool and collects the probes' JSON-able results.
+
+Probes (keyword arguments as in :mod:`benchmark.simulation.nrn.probes`; units in the names):
+    ``resting``: soma voltage at rest (mV), drift, spontaneous spikes.
+    ``fi_curve``: soma spikes and rate (Hz) for somatic current steps (``amplitudes_na``).
+    ``bap``: back-propagating AP amplitude (mV) vs path distance (``distances_um``).
+    ``bac``: BAC firing (somatic pulse, dendritic EPSP-shaped current, both).
+    ``anatomy``: sections, segments, membrane per region, the axon and the input sites.
+    ``shape``: every section's region and 3D points (x, y, z, diam um), for drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from benchmark.cells import data_files
+from benchmark.cells.spec import CellSpec
+from benchmark.core.errors import UserError
+from benchmark.simulation import executors, mechanisms
+
+PROBE_NAMES = ("resting", "fi_curve", "bap", "bac", "anatomy", "shape")
+Request = tuple[str, Mapping[str, Any]]
+
+
+def _run_probe(name: str, spec_data: dict[str, Any], files: dict[str, str],
+               kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Worker-side entry point: imports the probes (and NEURON) inside the worker only."""
+    from benchmark.simulation.nrn import probes
+
+    return probes.run(name, spec_data, files, kwargs)
+
+
+def library_for(spec: CellSpec) -> Path:
+    """The compiled mechanism library of the cell (compiled once, then cached)."""
+    return mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
+
+
+def check_requests(requests: Sequence[Request]) -> None:
+    """UserError for an unknown probe name."""
+    for name, _ in requests:
+        if name not in PROBE_NAMES:
+            raise UserError(f"unknown physiology probe '{name}': use one of "
+                            f"{', '.join(PROBE_NAMES)}")
+
+
+def measure_many(spec: CellSpec, requests: Sequence[Request],
+                 n_workers: int = 1) -> list[dict[str, Any]]:
+    """Run several probes in one pool (one cell build per worker); results in request order.
+
+    Args:
+        spec: the cell.
+        requests: (probe name, keyword arguments) pairs.
+        n_workers: worker processes; probes are handed out as workers become free.
+    """
+    check_requests(requests)
+    files = data_files.ensure(spec)
+    library = library_for(spec)
+    spec_data = dict(spec.data)
+    with executors.simulation_pool(library, max(1, min(n_workers, len(requests)))) as pool:
+        futures: list[Future[dict[str, Any]]] = [
+            pool.submit(_run_probe, name, spec_data, files, dict(kwargs))
+            for name, kwargs in requests
+        ]
+        return [f.result() for f in futures]
+
+
+def measure_cells(jobs: Sequence[tuple[CellSpec, Sequence[Request]]],
+                  n_workers: int = 1) -> list[list[dict[str, Any]]]:
+    """Probes of several cells in one pool; results per cell, in request order.
+
+    Every cell must need the same compiled mechanisms (one library per pool). Requests are
+    handed out cell by cell, so a worker builds each cell about once.
+    """
+    for _, requests in jobs:
+        check_requests(requests)
+    libraries = {library_for(spec) for spec, _ in jobs}
+    if len(libraries) > 1:
+        raise UserError("measure_cells needs cells with the same mechanism catalogues; "
+                        f"these need {len(libraries)} different libraries: measure them apart")
+    if not libraries:
+        return []
+    tasks = [(dict(spec.data), data_files.ensure(spec), requests) for spec, requests in jobs]
+    n = max(1, min(n_workers, sum(len(r) for _, _, r in tasks)))
+    with executors.simulation_pool(libraries.pop(), n) as pool:
+        futures = [[pool.submit(_run_probe, name, data, files, dict(kwargs))
+                    for name, kwargs in requests] for data, files, requests in tasks]
+        return [[f.result() for f in cell] for cell in futures]
+
+
+def measure(spec: CellSpec, probe_name: str, **kwargs: Any) -> dict[str, Any]:
+    """Run one probe on the cell in a fresh one-worker pool and return its result."""
+    return measure_many(spec, [(probe_name, kwargs)])[0]

@@ -1,0 +1,191 @@
+"""The simulation stage (parent side): plan shards, skip finished ones, run the rest.
+
+The parent never imports NEURON: it compiles the cell's mechanisms (a subprocess), then
+hands :class:`~benchmark.simulation.worker.ShardTask` objects to an executor whose worker processes
+build the cell and simulate. A rerun reads the folder and simulates only missing shards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from concurrent.futures import Executor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmark.cells import data_files
+from benchmark.cells.spec import CellSpec
+from benchmark.core import atomic
+from benchmark.core.errors import UserError
+from benchmark.core.profiles import DataPlan
+from benchmark.core.progress import Progress, log
+from benchmark.simulation import executors, mechanisms, protocol, shards, worker
+from benchmark.simulation.worker import ShardTask
+
+PLAN_FILE = "plan.json"
+ExecutorFactory = Callable[[Path], Executor]
+
+
+@dataclass(frozen=True)
+class SimulationPlan:
+    """What a simulation folder holds; stored as ``plan.json`` and checked on resume.
+
+    Attributes:
+        cell: cell name; cell_digest: sha256 of its spec.
+        protocol_version / protocol_digest: the input generator and its parameters.
+        protocol: the parameters themselves (rates per tree, rate scale).
+        seed: the run seed (inputs depend on cell, protocol version, seed, sim index).
+        data: the profile's data plan (splits, duration in ms, shard size).
+    """
+
+    cell: str
+    cell_digest: str
+    protocol_version: str
+    protocol_digest: str
+    protocol: dict[str, Any]
+    seed: int
+    data: dict[str, Any]
+
+    @classmethod
+    def make(cls, spec: CellSpec, data: DataPlan, seed: int,
+             rate_scale: float = 1.0) -> SimulationPlan:
+        params = spec.protocol_params(rate_scale=rate_scale)
+        return cls(cell=spec.name, cell_digest=spec.digest(),
+                   protocol_version=protocol.PROTOCOL_VERSION, protocol_digest=params.digest(),
+                   protocol=params.to_dict(), seed=seed, data=asdict(data))
+
+    @property
+    def data_plan(self) -> DataPlan:
+        return DataPlan(**self.data)
+
+    def split_indices(self) -> dict[str, list[int]]:
+        """Simulation indices of the train, valid and test splits."""
+        d = self.data_plan
+        cuts = np.cumsum([0, d.n_train, d.n_valid, d.n_test])
+        return {name: list(range(cuts[i], cuts[i + 1]))
+                for i, name in enumerate(("train", "valid", "test"))}
+
+
+def check_or_write_plan(folder: Path, plan: SimulationPlan) -> None:
+    """Store the plan, or refuse a folder that holds a different one."""
+    path = folder / PLAN_FILE
+    if path.is_file():
+        stored = json.loads(path.read_text())
+        if stored != json.loads(json.dumps(asdict(plan))):
+            diff = sorted(k for k in stored if stored[k] != asdict(plan).get(k))
+            raise UserError(f"{path}: holds simulations of another plan (differs in "
+                            f"{', '.join(diff)}); use another --out folder or delete it")
+        return
+    atomic.write_json(path, asdict(plan))
+
+
+def read_plan(folder: Path) -> SimulationPlan:
+    path = folder / PLAN_FILE
+    if not path.is_file():
+        raise UserError(f"{path}: no simulations here; run `python -m benchmark simulate` first")
+    return SimulationPlan(**json.loads(path.read_text()))
+
+
+def make_tasks(spec: CellSpec, plan: SimulationPlan, folder: Path) -> list[ShardTask]:
+    """One task per shard that is not yet on disk."""
+    d = plan.data_plan
+    attrs = {"cell": plan.cell, "cell_digest": plan.cell_digest, "seed": plan.seed,
+             "protocol_version": plan.protocol_version, "protocol_digest": plan.protocol_digest,
+             "duration_ms": d.duration_ms, "dt_ms": float(spec.get("simulation.dt_ms"))}
+    files = data_files.ensure(spec)
+    tasks = []
+    for shard_id, start in enumerate(range(0, d.n_total, d.sims_per_shard)):
+        path = folder / shards.shard_name(shard_id)
+        if shards.is_complete(path):
+            continue
+        indices = list(range(start, min(start + d.sims_per_shard, d.n_total)))
+        tasks.append(ShardTask(spec_data=dict(spec.data), cell_digest=plan.cell_digest,
+                               protocol=plan.protocol, seed=plan.seed, sim_indices=indices,
+                               duration_ms=d.duration_ms, out_path=str(path), attrs=attrs,
+                               files=files))
+    return tasks
+
+
+def rebuild_index(folder: Path) -> dict[str, dict[str, Any]]:
+    """Index every complete shard in ``folder`` (the store is the source of truth)."""
+    index = shards.read_index(folder)
+    for path in sorted(folder.glob("shard-*.h5")):
+        if path.name not in index and shards.is_complete(path):
+            sims = shards.read_shard(path)
+            index[path.name] = {"sim_indices": [s.sim_index for s in sims],
+                                "n_output_spikes": [len(s.spike_times_ms) for s in sims]}
+            cpu_s = shards.read_attrs(path).get("cpu_s")  # absent in shards before 2026-11-24
+            if cpu_s is not None:
+                index[path.name]["cpu_s"] = cpu_s
+    shards.write_index(folder, index)
+    return index
+
+
+def run_tasks(tasks: list[ShardTask], executor: Executor, folder: Path, total: int) -> None:
+    """Run tasks on ``executor``; the index is updated as each shard lands."""
+    index = shards.read_index(folder)
+    done = total - len(tasks)
+    with Progress(total, "simulate", unit="shard", initial=done) as bar:
+        futures = {executor.submit(worker.simulate_shard, t): t for t in tasks}
+        try:
+            for future in as_completed(futures):
+                entry = future.result()
+                index[Path(futures[future].out_path).name] = entry
+                shards.write_index(folder, index)
+                bar.update(1, spikes=sum(entry["n_output_spikes"]))
+        except BaseException:
+            executors.stop_now(executor)
+            raise
+
+
+def simulate(spec: CellSpec, data: DataPlan, seed: int, folder: Path, *,
+             rate_scale: float = 1.0, executor_factory: ExecutorFactory | None = None,
+             n_workers: int | None = None) -> SimulationPlan:
+    """Simulate every missing shard of the plan into ``folder``; returns the plan."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plan = SimulationPlan.make(spec, data, seed, rate_scale)
+    check_or_write_plan(folder, plan)
+    tasks = make_tasks(spec, plan, folder)
+    n_shards = -(-data.n_total // data.sims_per_shard)
+    if tasks:
+        log(f"simulate {spec.name}: {len(tasks)} of {n_shards} shards to run")
+        _execute(spec, tasks, folder, n_shards, executor_factory, n_workers)
+    else:
+        log(f"simulate {spec.name}: all {n_shards} shards already done")
+    rebuild_index(folder)
+    return plan
+
+
+def _execute(spec: CellSpec, tasks: list[ShardTask], folder: Path, n_shards: int,
+             executor_factory: ExecutorFactory | None, n_workers: int | None) -> None:
+    library = mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
+    factory = executor_factory or (lambda lib: executors.simulation_pool(lib, n_workers))
+    with factory(library) as executor:
+        run_tasks(tasks, executor, folder, n_shards)
+
+
+def replay(spec: CellSpec, inputs: Path, folder: Path, *,
+           executor_factory: ExecutorFactory | None = None,
+           n_workers: int | None = None) -> Path:
+    """Simulate the cell under the input spike trains of ``inputs``, one shard per simulation.
+
+    The file is read and checked (channel range) in the worker, which knows the cell's inputs.
+    """
+    n_sims = len(protocol.load_replay(inputs, n_inputs=np.iinfo(np.int32).max))
+    files = data_files.ensure(spec)
+    attrs = {"cell": spec.name, "cell_digest": spec.digest(), "replay": str(inputs),
+             "dt_ms": float(spec.get("simulation.dt_ms"))}
+    params = spec.protocol_params().to_dict()
+    tasks = [ShardTask(spec_data=dict(spec.data), cell_digest=spec.digest(), protocol=params,
+                       seed=0, sim_indices=[k], duration_ms=0,
+                       out_path=str(folder / shards.shard_name(k)), attrs=attrs, files=files,
+                       replay_path=str(inputs.resolve()))
+             for k in range(n_sims) if not shards.is_complete(folder / shards.shard_name(k))]
+    folder.mkdir(parents=True, exist_ok=True)
+    if tasks:
+        _execute(spec, tasks, folder, n_sims, executor_factory, n_workers)
+    rebuild_index(folder)
+    return folder

@@ -1,0 +1,178 @@
+"""The simulation worker: runs inside a worker process, never in the parent.
+
+A worker process is started from a neutral working directory (so that ``import neuron``
+finds no stray ``x86_64/`` folder), loads exactly one compiled mechanism library, builds
+its cell once, and then runs many simulations, one shard at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmark.simulation import protocol, shards
+
+_STATE: dict[str, Any] = {}
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
+SECOND_ORDER = {"backward_euler": 0, "crank_nicolson": 2}  # NEURON's h.secondorder
+
+
+@dataclass
+class ShardTask:
+    """Everything a worker needs to simulate one shard (picklable).
+
+    Attributes:
+        spec_data: the merged cell spec table.
+        cell_digest: the spec's sha256 (seeds the inputs; names the built cell).
+        protocol: :meth:`ProtocolParams.to_dict` of the input protocol.
+        seed: the run seed.
+        sim_indices: global simulation indices in this shard.
+        duration_ms: length of each simulation (ms).
+        out_path: the shard file to write.
+        attrs: attributes stored in the shard.
+        files: the cell's verified data files (name -> local path).
+        replay_path: optional file of input spike trains (see
+            :func:`benchmark.simulation.protocol.load_replay`); the task's ``sim_indices``
+            then index its simulations and replace the generated protocol.
+    """
+
+    spec_data: dict[str, Any]
+    cell_digest: str
+    protocol: dict[str, Any]
+    seed: int
+    sim_indices: list[int]
+    duration_ms: int
+    out_path: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    replay_path: str | None = None
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (``PR_SET_PDEATHSIG``),
+    so a killed coordinator leaves no orphaned worker simulating; no-op elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() == 1:  # the parent died before the request was made
+        os._exit(1)
+
+
+def initialize(library: str, workdir: str) -> None:
+    """Process initialiser: die with the parent, move to a neutral folder, import NEURON,
+    load mechanisms.
+
+    The worker's standard output goes to standard error: NEURON prints its messages (an
+    SWC file's extra trees, mechanism banners) from C, and a command's standard output
+    must stay what the command prints (JSON for ``benchmarks/``). Results travel by pipe
+    or file, never by stdout.
+    """
+    die_with_parent()
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    os.chdir(workdir)
+    os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
+    from neuron import h
+
+    h.nrn_load_dll(library)
+    h.load_file("stdrun.hoc")
+    h.CVode().cache_efficient(1)  # contiguous state arrays: ~10% less CPU per step
+    _STATE["library"] = library
+
+
+def _cell(spec_data: dict[str, Any], digest: str, files: dict[str, str]) -> Any:
+    """The built cell of this process (built once per spec digest)."""
+    if _STATE.get("digest") != digest:
+        from benchmark.simulation.nrn import builders
+        from benchmark.simulation.nrn.events import EventPlayer
+
+        if "cell" in _STATE:
+            _STATE.pop("cell").teardown()
+        cell = builders.get(spec_data["builder"])(spec_data, files)
+        _STATE.update(cell=cell, digest=digest, player=EventPlayer(cell.synapses))
+    return _STATE["cell"]
+
+
+def detect_spikes(v_mv: np.ndarray, dt_ms: float, threshold_mv: float) -> np.ndarray:
+    """Spike times (ms): the maximum of each excursion of ``v_mv`` above ``threshold_mv``."""
+    above = np.concatenate(([False], v_mv > threshold_mv, [False]))
+    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
+    starts, stops = edges[::2], edges[1::2]
+    peaks = [s + int(np.argmax(v_mv[s:e])) for s, e in zip(starts, stops, strict=True)]
+    return np.asarray(peaks, dtype=np.float64) * dt_ms
+
+
+def simulate_one(spec_data: dict[str, Any], channel: np.ndarray, time_ms: np.ndarray,
+                 duration_ms: int) -> tuple[np.ndarray, np.ndarray]:
+    """Run one simulation of the worker's cell under the given input events.
+
+    Returns:
+        soma voltage sampled every 1 ms (mV, float32, ``duration_ms`` samples) and the
+        soma spike times (ms).
+    """
+    from neuron import h
+
+    cell, player = _STATE["cell"], _STATE["player"]
+    sim = spec_data["simulation"]
+    dt = float(sim["dt_ms"])
+    h.dt, h.tstop, h.celsius = dt, float(duration_ms), float(sim["celsius_degc"])
+    h.steps_per_ms = 1.0 / dt
+    h.secondorder = SECOND_ORDER[sim.get("integration", "backward_euler")]
+    v_rec = h.Vector().record(cell.soma._ref_v, dt)
+    player.set_events(channel, time_ms.astype(np.float64))
+    player.run(float(duration_ms), float(sim["v_init_mv"]))
+    v = v_rec.as_numpy().copy()
+    stride = round(1.0 / dt)
+    soma = v[: duration_ms * stride : stride].astype(np.float32)
+    spikes = detect_spikes(v, dt, float(sim["spike_threshold_mv"]))
+    return soma, spikes
+
+
+def simulate_shard(task: ShardTask) -> dict[str, Any]:
+    """Simulate the task's simulations and write its shard atomically.
+
+    The shard's attribute and index entry ``cpu_s`` is the CPU time (s) this worker spent
+    on it: the cell's build when not cached yet, the inputs and the simulations. Summed over
+    shards it is the simulation cost of a run, whatever happened to the coordinator.
+
+    Returns:
+        the shard's index entry: simulation indices, output spike counts and ``cpu_s``.
+    """
+    cpu_start = time.process_time()
+    cell = _cell(task.spec_data, task.cell_digest, task.files)
+    sites = cell.site_table()
+    input_sites = protocol.InputSites(
+        kind=np.array(sites["kind"]), tree=np.array(sites["tree"]),
+        length_um=np.array(sites["length_um"], dtype=float),
+    )
+    params = protocol.ProtocolParams.from_dict(task.protocol)
+    replayed = (protocol.load_replay(Path(task.replay_path), input_sites.n_inputs)
+                if task.replay_path else None)
+    results = []
+    for sim_index in task.sim_indices:
+        duration_ms = task.duration_ms
+        if replayed is not None:
+            channel, time_ms, duration_ms = replayed[sim_index]
+        else:
+            rng = protocol.input_rng(task.cell_digest, task.seed, sim_index)
+            spikes = protocol.generate_inputs(input_sites, params, duration_ms, rng)
+            channel, time_ms = protocol.to_events(spikes)
+        soma, out_spikes = simulate_one(task.spec_data, channel, time_ms, duration_ms)
+        results.append(shards.SimulationData(sim_index, soma, out_spikes, channel, time_ms))
+    cpu_s = round(time.process_time() - cpu_start, 3)
+    shards.write_shard(Path(task.out_path), results, sites, {**task.attrs, "cpu_s": cpu_s})
+    return {
+        "sim_indices": list(task.sim_indices),
+        "n_output_spikes": [len(r.spike_times_ms) for r in results],
+        "cpu_s": cpu_s,
+    }
