@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmark.core import atomic, profiles
 from benchmark.simulation import shards
-from benchmark.simulation.runner import PLAN_FILE, SimulationPlan
+from benchmark.simulation.plan import PLAN_FILE, SimulationPlan
 
 
 def write_synthetic_run(folder: Path, data: profiles.DataPlan, n_inputs: int,

@@ -134,7 +134,7 @@ def bench_cell(name: str, settings: list[str], n_sims: int, duration_ms: int,
     library = mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
     results: dict[str, Any] = {}
     with executors.simulation_pool(library, workers) as pool:
-        params = spec.protocol_params(rate_scale=rate_scale).to_dict()
+        params = protocol.cell_params(spec, rate_scale=rate_scale).to_dict()
         futures = {s: pool.submit(run_setting, dict(spec.data), spec.digest(), files, params, s,
                                   n_sims, duration_ms) for s in settings}
         raw = {s: f.result() for s, f in futures.items()}

@@ -392,7 +392,7 @@ def test_good_example_is_attached(tmp_path: Path, lif_record: dict[str, Any],
 
 
 def test_protocol_digest_is_recomputed_like_the_run() -> None:
-    params = registry.get("lif").protocol_params(rate_scale=1.7)
+    params = protocol.cell_params(registry.get("lif"), rate_scale=1.7)
     assert records.protocol_digest(params.to_dict(), protocol.PROTOCOL_VERSION) == \
         params.digest()
 

@@ -23,7 +23,6 @@ from typing import Any
 
 from benchmark.cells import parameters
 from benchmark.core.errors import SpecError
-from benchmark.simulation.protocol import ProtocolParams, TreeRates
 
 try:  # Python >= 3.11
     import tomllib
@@ -195,17 +194,6 @@ class CellSpec:
         of the scale that makes the cell fire at the target rate (``inputs.start_rate_scale``,
         default 1)."""
         return float(self.get("inputs.start_rate_scale", 1.0))
-
-    def protocol_params(self, rate_scale: float = 1.0) -> ProtocolParams:
-        """The input-protocol parameters of this cell (rates per tree)."""
-        trees = {
-            name: TreeRates(
-                exc_per_100ms=tuple(t["exc_per_100ms"]),
-                inh_minus_exc_per_100ms=tuple(t["inh_minus_exc_per_100ms"]),
-            )
-            for name, t in self.data["inputs"]["trees"].items()
-        }
-        return ProtocolParams(trees=trees, rate_scale=rate_scale)
 
     def digest(self) -> str:
         """sha256 of the merged spec (canonical JSON): changes whenever the cell changes."""

@@ -13,7 +13,7 @@ import argparse
 from benchmark.commands import common
 from benchmark.core import atomic
 from benchmark.scoring import curves, example, figures, record
-from benchmark.simulation.runner import read_plan
+from benchmark.simulation.plan import read_plan
 
 HELP = "scoring stage: minimal depth, FCI and the result record"
 

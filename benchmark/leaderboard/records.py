@@ -342,7 +342,7 @@ def check_protocol(data: dict[str, Any], spec: spec_mod.CellSpec, rerun: str) ->
             or not math.isfinite(scale) or scale < 0):
         raise Refused(f"protocol.params.rate_scale is {scale!r}, not a number >= 0", rerun)
     try:
-        params = spec.protocol_params(rate_scale=float(scale))
+        params = protocol.cell_params(spec, rate_scale=float(scale))
     except (ValueError, TypeError) as exc:
         raise Refused(f"the registry's protocol for this cell is invalid ({exc})",
                       "fix the cell's inputs") from exc

@@ -28,7 +28,7 @@ from benchmark.core.errors import UserError
 from benchmark.learning.metrics import voltage_target
 from benchmark.learning.sparse import SpikeEvents
 from benchmark.simulation import shards
-from benchmark.simulation.runner import SimulationPlan, read_plan
+from benchmark.simulation.plan import SimulationPlan, read_plan
 
 
 @dataclass

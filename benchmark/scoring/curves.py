@@ -18,7 +18,7 @@ from benchmark.core.profiles import Profile
 from benchmark.learning.fit import FIT_FILE, fit_folder
 from benchmark.scoring import rule as score
 from benchmark.simulation import calibration
-from benchmark.simulation.runner import read_plan
+from benchmark.simulation.plan import read_plan
 from benchmark.simulation.shards import index_counts
 
 SEED_METRICS = ("spike_auc", "tpr_at_0.25pct_fpr", "soma_rmse_mv", "soma_explained_variance")

@@ -24,7 +24,7 @@ from benchmark.cells.spec import CellSpec
 from benchmark.core.errors import UserError
 from benchmark.core.profiles import Profile
 from benchmark.simulation import mechanisms
-from benchmark.simulation.runner import SimulationPlan
+from benchmark.simulation.plan import SimulationPlan
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "record.schema.json"

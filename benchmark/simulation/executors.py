@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Any
 
 from benchmark.core.errors import UserError
 from benchmark.simulation import worker
+from benchmark.simulation.isolated import neutral_dir, run_isolated
 
 
 def default_workers() -> int:
@@ -34,13 +34,6 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - non-Linux
         return max(1, os.cpu_count() or 1)
-
-
-def neutral_dir() -> Path:
-    """An empty folder to start NEURON workers in (no stray ``x86_64/`` to load)."""
-    path = Path(tempfile.gettempdir()) / f"neurodepth-worker-{os.getuid()}"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def simulation_pool(library: Path, n_workers: int | None = None) -> Executor:
@@ -84,8 +77,6 @@ class DaskExecutor(Executor):
         self._library = library
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        from benchmark.simulation.isolated import run_isolated
-
         return self._inner.submit(run_isolated, self._library, fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -24,6 +24,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+
+def neutral_dir() -> Path:
+    """An empty folder to start NEURON workers in (no stray ``x86_64/`` to load)."""
+    path = Path(tempfile.gettempdir()) / f"neurodepth-worker-{os.getuid()}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 TAIL_CHARS = 2000  # characters of the child's stderr quoted when it fails
 
 
@@ -34,8 +42,6 @@ class IsolatedTaskError(RuntimeError):
 def run_isolated(library: str | None, fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)`` in a fresh subprocess that has loaded ``library`` (a compiled mechanism
     library, or None for a task without NEURON, such as a fit)."""
-    from benchmark.simulation.executors import neutral_dir
-
     with tempfile.TemporaryDirectory(prefix="neurodepth-task-") as tmp:
         call, result = Path(tmp) / "call.pkl", Path(tmp) / "result.pkl"
         call.write_bytes(pickle.dumps((library, fn, args)))

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmark.cells.spec import CellSpec
 from benchmark.core.atomic import atomic_path
 from benchmark.core.errors import UserError
 
@@ -119,6 +120,19 @@ class ProtocolParams:
         blob = {"protocol_version": PROTOCOL_VERSION, "params": self.to_dict()}
         text = json.dumps(blob, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cell_params(spec: CellSpec, rate_scale: float = 1.0) -> ProtocolParams:
+    """The input-protocol parameters of a cell (its ``[inputs.trees]`` rates per tree, in
+    spikes per 100 ms), with every rate multiplied by ``rate_scale``."""
+    trees = {
+        name: TreeRates(
+            exc_per_100ms=tuple(t["exc_per_100ms"]),
+            inh_minus_exc_per_100ms=tuple(t["inh_minus_exc_per_100ms"]),
+        )
+        for name, t in spec.data["inputs"]["trees"].items()
+    }
+    return ProtocolParams(trees=trees, rate_scale=rate_scale)
 
 
 def reference_params(condition: str, rate_scale: float = 1.0) -> ProtocolParams:
