@@ -11,8 +11,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from benchmark import __version__
 from benchmark.core.errors import EXIT_USER_ERROR, UserError
+from benchmark.core.version import __version__
 
 COMMANDS = ("list", "run", "calibrate", "simulate", "fit", "score", "predict", "cache",
             "compare", "leaderboard", "validate", "submit")

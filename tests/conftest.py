@@ -1,4 +1,5 @@
-"""Shared fixtures: a real smoke run of the integrate-and-fire cell, made once per session."""
+"""Shared fixtures: a real smoke run of the integrate-and-fire cell, made once per session,
+and the committed record and example of such a run (tests/data/records, see its README)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DRIVER = Path(__file__).resolve().parent / "drivers" / "stage.py"
+# record.json and example.json of a smoke run of the lif (committed; regenerate them when the
+# lif cell, the protocol or the record schema changes: tests/data/records/README.md)
+SMOKE_RECORD = Path(__file__).resolve().parent / "data" / "records" / "lif" / "smoke"
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -84,7 +88,8 @@ def put(root: Path, rel: str, data: Any) -> Path:
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The run folder of `python -m benchmark run --cell lif --profile smoke` (real NEURON,
-    real training), made once per test session."""
+    real training), made once per test session. Tests that only need a record or an
+    example use the committed ``SMOKE_RECORD`` instead."""
     out = tmp_path_factory.mktemp("smoke-runs")
     run_cli("run", "--cell", "lif", "--profile", "smoke", "--out", str(out), check=True)
     return out / "lif" / "smoke" / "seed-0"

@@ -134,7 +134,7 @@ def test_rate_increases_with_current(measured: dict[str, Any]) -> None:
 # restores Hay 2011's behaviour is noticed.
 # The same catalogue and builder with Hay 2011's own parameter set pass every one of these
 # features (test_original_* below): the difference is the variant's, not the code's.
-BAP_XFAIL = pytest.mark.xfail(strict=True, reason=(
+BAP_XFAIL = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "variant differs from Hay 2011's fit: the pulse gives 3 soma spikes (3.75, 14.4, 27.0 ms); "
     "the bAP first peak falls from 74 mV (100 um) to 50 mV (200 um), then a Ca2+ spike "
     "~25 ms after the pulse reaches 94, 100, 117 mV over baseline at 620, 660, 800 um; "
@@ -173,7 +173,7 @@ def test_bap_amplitudes_in_published_range(measured: dict[str, Any]) -> None:
 # --- BAC firing -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "variant differs from Hay 2011's fit (see BAP_XFAIL): the somatic pulse alone gives 3 "
     "soma spikes and a Ca2+ spike at 620 um (peak +17.7 mV, 24.9 ms above -40 mV)"))
 def test_bac_somatic_pulse_alone_one_spike_no_calcium_spike(measured: dict[str, Any]) -> None:

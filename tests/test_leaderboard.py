@@ -1,7 +1,7 @@
 """The leaderboard: record validation and refusals, migrations, ranking, the static site.
 
-The site tests build from a real smoke record of the lif cell (the ``smoke_run`` fixture)
-plus bad copies of it; no browser.
+The site tests build from a real smoke record of the lif cell (the committed
+``SMOKE_RECORD``, tests/data/records/lif/smoke) plus bad copies of it; no browser.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from benchmark.cells import registry
 from benchmark.core import profiles
 from benchmark.leaderboard import ranking, records, site
 from benchmark.simulation import protocol
-from conftest import make_cell, put, run_cli
+from conftest import SMOKE_RECORD, make_cell, put, run_cli
 
 XSS = "<script>alert(1)</script> & <b>bold</b>"
 XSS_CPU = '"><img src=x onerror=alert(2)>'
@@ -51,7 +51,7 @@ class Links(html.parser.HTMLParser):
 # --- the site built from good and bad records -----------------------------------------
 
 @pytest.fixture(scope="module")
-def board(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A records folder with one good lif record, one good test-cell record carrying HTML
     and JS in its strings, and three bad records; built once by the real CLI."""
     tmp = tmp_path_factory.mktemp("board")
@@ -60,12 +60,12 @@ def board(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     make_cell(cells, "lif_xss", description=XSS, url="javascript:alert(3)")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NEURODEPTH_CELLS", str(cells))
-        good = json.loads((smoke_run / "record.json").read_text())
+        good = json.loads((SMOKE_RECORD / "record.json").read_text())
         recs = tmp / "records"
         paths = {"good": put(recs, "lif/smoke/record.json",
-                             (smoke_run / "record.json").read_text()),
+                             (SMOKE_RECORD / "record.json").read_text()),
                  "example": put(recs, "lif/smoke/example.json",
-                                (smoke_run / "example.json").read_text())}
+                                (SMOKE_RECORD / "example.json").read_text())}
         paths["malformed"] = put(recs, "broken/smoke/record.json", '{"schema_version": 1, "cell": ')
 
         stale = copy.deepcopy(good)
@@ -85,7 +85,7 @@ def board(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         paths["xss"] = put(recs, "lif_xss/smoke/record.json", xss)
         # an example copied from another record: refused, its record still shown
         paths["foreign_example"] = put(recs, "lif_xss/smoke/example.json",
-                                       (smoke_run / "example.json").read_text())
+                                       (SMOKE_RECORD / "example.json").read_text())
 
         out = tmp / "site"
         proc = run_cli("leaderboard", "build", "--records", str(recs), "--out", str(out),
@@ -235,8 +235,8 @@ def test_strict_exits_nonzero_and_out_must_be_a_site(board: dict[str, Any],
 # --- one check at a time, in process -----------------------------------------------------
 
 @pytest.fixture()
-def lif_record(smoke_run: Path) -> dict[str, Any]:
-    return json.loads((smoke_run / "record.json").read_text())
+def lif_record() -> dict[str, Any]:
+    return json.loads((SMOKE_RECORD / "record.json").read_text())
 
 
 def refusals_of(root: Path) -> list[str]:
@@ -329,28 +329,8 @@ def test_a_cell_and_its_control_are_compared_on_both_pages(
 
 
 @pytest.fixture()
-def lif_example(smoke_run: Path) -> dict[str, Any]:
-    return json.loads((smoke_run / "example.json").read_text())
-
-
-def test_run_example_is_the_record_s_and_holds_real_traces(lif_record: dict[str, Any],
-                                                           lif_example: dict[str, Any]) -> None:
-    """The smoke run's example: a test simulation of the run, its network, the lif's shape."""
-    ex = lif_example
-    assert (ex["cell_digest"], ex["protocol_digest"]) == (lif_record["cell"]["digest"],
-                                                          lif_record["protocol"]["digest"])
-    sim, pred = ex["simulation"], ex["prediction"]
-    assert sim["split"] == "test" and sim["window_ms"] == [0, 2000]
-    assert len(sim["soma_mv"]) == len(pred["soma_mv"]) == len(pred["spike_prob"]) == 2000
-    assert len(sim["input_channel"]) == len(sim["input_time_ms"]) > 0
-    assert max(sim["input_channel"]) < sim["n_inputs"] == len(sim["excitatory"]) == 100
-    assert sum(sim["excitatory"]) == 80  # the lif: 80 AMPA + 20 GABA_A inputs
-    assert all(0 <= t < 2000 for t in sim["input_time_ms"])
-    assert min(pred["soma_mv"]) > -120.0 and max(pred["soma_mv"]) < 0.0  # mV
-    assert min(pred["spike_prob"]) >= 0.0 and max(pred["spike_prob"]) <= 1.0
-    assert pred["depth"] == lif_record["score"]["minimal_depth"]
-    (soma,) = ex["shape"]["sections"]
-    assert soma["region"] == "soma" and soma["points_um"][0][3] > 0
+def lif_example() -> dict[str, Any]:
+    return json.loads((SMOKE_RECORD / "example.json").read_text())
 
 
 @pytest.mark.parametrize(("change", "reason"), [
@@ -393,7 +373,7 @@ def test_good_example_is_attached(tmp_path: Path, lif_record: dict[str, Any],
 
 def test_protocol_digest_is_recomputed_like_the_run() -> None:
     params = protocol.cell_params(registry.get("lif"), rate_scale=1.7)
-    assert records.protocol_digest(params.to_dict(), protocol.PROTOCOL_VERSION) == \
+    assert protocol.digest_of(params.to_dict(), protocol.PROTOCOL_VERSION) == \
         params.digest()
 
 
@@ -488,17 +468,18 @@ def test_table_titles_give_the_profiles_revision() -> None:
 
 # --- submit ------------------------------------------------------------------------------
 
-def _run_copy(smoke_run: Path, root: Path, cell: str = "lif") -> Path:
-    """A runs folder holding a copy of the smoke run's record and example."""
+def _run_copy(root: Path, cell: str = "lif") -> Path:
+    """A runs folder (``root/<cell>/smoke/seed-0``) faked from a copy of the committed smoke
+    record and example: all that ``submit`` reads of a run."""
     folder = root / cell / "smoke" / "seed-0"
     folder.mkdir(parents=True)
     for name in ("record.json", "example.json"):
-        shutil.copy(smoke_run / name, folder / name)
+        shutil.copy(SMOKE_RECORD / name, folder / name)
     return folder
 
 
-def test_submit_copies_a_checked_record_and_example(smoke_run: Path, tmp_path: Path) -> None:
-    run = _run_copy(smoke_run, tmp_path / "runs")
+def test_submit_copies_a_checked_record_and_example(tmp_path: Path) -> None:
+    run = _run_copy(tmp_path / "runs")
     recs = tmp_path / "records"
     proc = run_cli("submit", "--cell", "lif", "--profile", "smoke", "--out",
                    str(tmp_path / "runs"), "--records", str(recs))
@@ -513,8 +494,8 @@ def test_submit_copies_a_checked_record_and_example(smoke_run: Path, tmp_path: P
     assert build.returncode == 0, build.stderr
 
 
-def test_submit_refuses_what_the_builder_would_refuse(smoke_run: Path, tmp_path: Path) -> None:
-    run = _run_copy(smoke_run, tmp_path / "runs")
+def test_submit_refuses_what_the_builder_would_refuse(tmp_path: Path) -> None:
+    run = _run_copy(tmp_path / "runs")
     rec = json.loads((run / "record.json").read_text())
     rec["protocol"]["digest"] = "ab" * 32
     (run / "record.json").write_text(json.dumps(rec))
@@ -526,7 +507,7 @@ def test_submit_refuses_what_the_builder_would_refuse(smoke_run: Path, tmp_path:
     assert "the leaderboard would refuse it: protocol digest abababababab..." in line
     assert "; fix: rerun" in line and not recs.exists()
     (run / "example.json").unlink()
-    rec["protocol"]["digest"] = json.loads((smoke_run / "record.json").read_text())[
+    rec["protocol"]["digest"] = json.loads((SMOKE_RECORD / "record.json").read_text())[
         "protocol"]["digest"]
     (run / "record.json").write_text(json.dumps(rec))
     proc = run_cli("submit", "--cell", "lif", "--profile", "smoke", "--out",
@@ -534,10 +515,10 @@ def test_submit_refuses_what_the_builder_would_refuse(smoke_run: Path, tmp_path:
     assert proc.returncode == 2 and "no example.json beside the record" in proc.stderr
 
 
-def test_submit_with_cell_brings_a_third_party_cell(smoke_run: Path, tmp_path: Path) -> None:
+def test_submit_with_cell_brings_a_third_party_cell(tmp_path: Path) -> None:
     outside, project = tmp_path / "outside", tmp_path / "project-cells"
     make_cell(outside, "lif_third")
-    run = _run_copy(smoke_run, tmp_path / "runs", "lif_third")
+    run = _run_copy(tmp_path / "runs", "lif_third")
     env = {"NEURODEPTH_CELLS": str(outside)}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NEURODEPTH_CELLS", str(outside))

@@ -7,6 +7,7 @@ with the same inputs and outputs as an uninterrupted one.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -20,9 +21,10 @@ import numpy as np
 import pytest
 import torch
 
+from benchmark.core.errors import UserError
 from benchmark.scoring import record
 from benchmark.simulation import shards
-from conftest import DRIVER, REPO, assert_same_sims, load_sims, process_running
+from conftest import DRIVER, REPO, SMOKE_RECORD, assert_same_sims, load_sims, process_running
 
 pytestmark = pytest.mark.neuron
 
@@ -71,6 +73,26 @@ def test_smoke_run_writes_a_valid_record(smoke_run: Path) -> None:
         assert state, fit_dir
 
 
+def test_run_example_is_the_record_s_and_holds_real_traces(smoke_run: Path) -> None:
+    """The smoke run's example: a test simulation of the run, its network, the lif's shape."""
+    lif_record = json.loads((smoke_run / "record.json").read_text())
+    ex = json.loads((smoke_run / "example.json").read_text())
+    assert (ex["cell_digest"], ex["protocol_digest"]) == (lif_record["cell"]["digest"],
+                                                          lif_record["protocol"]["digest"])
+    sim, pred = ex["simulation"], ex["prediction"]
+    assert sim["split"] == "test" and sim["window_ms"] == [0, 2000]
+    assert len(sim["soma_mv"]) == len(pred["soma_mv"]) == len(pred["spike_prob"]) == 2000
+    assert len(sim["input_channel"]) == len(sim["input_time_ms"]) > 0
+    assert max(sim["input_channel"]) < sim["n_inputs"] == len(sim["excitatory"]) == 100
+    assert sum(sim["excitatory"]) == 80  # the lif: 80 AMPA + 20 GABA_A inputs
+    assert all(0 <= t < 2000 for t in sim["input_time_ms"])
+    assert min(pred["soma_mv"]) > -120.0 and max(pred["soma_mv"]) < 0.0  # mV
+    assert min(pred["spike_prob"]) >= 0.0 and max(pred["spike_prob"]) <= 1.0
+    assert pred["depth"] == lif_record["score"]["minimal_depth"]
+    (soma,) = ex["shape"]["sections"]
+    assert soma["region"] == "soma" and soma["points_um"][0][3] > 0
+
+
 def test_smoke_run_draws_its_curves_deterministically(smoke_run: Path, tmp_path: Path) -> None:
     """The score stage draws the per-depth curves as PNG and SVG; redrawing the same scores
     gives identical files (the site can rebuild without spurious changes)."""
@@ -86,10 +108,10 @@ def test_smoke_run_draws_its_curves_deterministically(smoke_run: Path, tmp_path:
     assert again[0].read_bytes() == png.read_bytes()
 
 
-def test_record_schema_refuses_a_broken_record(smoke_run: Path) -> None:
-    rec = json.loads((smoke_run / "record.json").read_text())
+def test_record_schema_refuses_a_broken_record() -> None:
+    rec = json.loads((SMOKE_RECORD / "record.json").read_text())
     rec["score"]["minimal_depth"] = "deep"
-    with pytest.raises(Exception, match="score/minimal_depth"):
+    with pytest.raises(UserError, match="score/minimal_depth"):
         record.validate(rec)
 
 
@@ -205,7 +227,7 @@ def test_width_sweep_reports_the_smallest_network(smoke_run: Path, tmp_path: Pat
         assert sweep["smallest"]["parameters"] == min(n["parameters"] for n in reaching)
     else:
         assert sweep["smallest"] is None
-    with pytest.raises(Exception, match="not a comma-separated list"):
+    with pytest.raises(argparse.ArgumentTypeError, match="not a comma-separated list"):
         from benchmark.commands.common import _widths
         _widths("4,x")
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from benchmark.core.errors import UserError
 from benchmark.learning import prediction
 from benchmark.learning.dataset import Dataset
 from benchmark.learning.fit import predict as fit_predict
@@ -49,9 +50,9 @@ def test_predict_command_matches_the_fitted_network(smoke_run: Path, tmp_path: P
 def test_predict_chooses_the_best_seed_and_refuses_missing_fits(smoke_run: Path) -> None:
     folder = prediction.choose_fit(smoke_run, depth=1)
     assert folder.parent.name == "depth-1"
-    with pytest.raises(Exception, match="no finished fit"):
+    with pytest.raises(UserError, match="no finished fit"):
         prediction.choose_fit(smoke_run, depth=9)
-    with pytest.raises(Exception, match="no finished fit of seed 5"):
+    with pytest.raises(UserError, match="no finished fit of seed 5"):
         prediction.choose_fit(smoke_run, depth=1, seed=5)
 
 

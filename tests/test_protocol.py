@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -291,14 +290,3 @@ def test_sites_validation() -> None:
     unknown = InputSites(np.array(["exc"]), np.array(["axon"]), np.array([1.0]))
     with pytest.raises(UserError, match="axon"):
         generate_inputs(unknown, reference_params("nmda"), 100, input_rng("c", 0, 0))
-
-
-def test_speed_print() -> None:
-    sites, params = l5pc_like_sites(), reference_params("nmda")
-    start = time.perf_counter()
-    for i in range(3):
-        generate_inputs(sites, params, DURATION_MS, input_rng("c", 9, i))
-    seconds = (time.perf_counter() - start) / 3
-    print(
-        f"\ngenerate_inputs {sites.n_inputs} x {DURATION_MS} ms: {seconds * 1000:.0f} ms per call"
-    )

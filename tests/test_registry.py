@@ -173,12 +173,11 @@ def test_detailed_parameters_are_checked_when_loaded(tmp_path: Path, old: str, n
 
 def test_every_spec_field_is_in_the_reference() -> None:
     """docs/cell-toml.md names every field the spec schema and the builders check."""
-    from benchmark.cells import parameters, spec
+    from benchmark.cells import parameters, schema
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "cell-toml.md").read_text()
-    keys = [f.key.rsplit(".", 1)[-1] for f in (*spec.FIELDS, *spec.CARD_FIELDS,
-                                              *spec.TREE_FIELDS, *spec.FILE_FIELDS)]
-    keys += [*parameters.LIF, *parameters.MORPHOLOGY, *parameters.AXON, *parameters.REGION]
+    keys = [re.split(r"[.\]]", k)[-1] for builder in (None, *schema.builder_parameters())
+            for k in schema.field_names(builder)]
     keys += [k for form in parameters.FORMS.values() for k in form]
     spans = " ".join(re.findall(r"`([^`]*)`", text) + re.findall(r"^#+ (.*)$", text, re.M))
     missing = sorted({k for k in keys if not re.search(rf"\b{re.escape(k)}\b", spans)})

@@ -2,9 +2,10 @@
 
 Debian's ``chromium`` and ``chromium-driver``, driven by Selenium with that browser and
 driver (nothing is downloaded). The site is built by the real CLI from a real smoke record
-of the lif (with its example), two registered copies of the lif (one carrying HTML and
-JavaScript in its description and hardware), and a refused record filed under a folder
-whose name is HTML; it is served by ``leaderboard serve`` on 127.0.0.1.
+of the lif with its example (the committed ``SMOKE_RECORD``, tests/data/records/lif/smoke),
+two registered copies of the lif (one carrying HTML and JavaScript in its description and
+hardware), and a refused record filed under a folder whose name is HTML; it is served by
+``leaderboard serve`` on 127.0.0.1.
 
 Without the browser these tests skip, unless ``NEURODEPTH_BROWSER_TESTS=required`` (CI sets
 it, after installing the browser), which turns a missing browser into a failure.
@@ -32,7 +33,7 @@ import numpy as np
 import pytest
 
 from benchmark.leaderboard.site import revised
-from conftest import REPO, make_cell, put, run_cli
+from conftest import REPO, SMOKE_RECORD, make_cell, put, run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -52,7 +53,7 @@ def _unavailable(why: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The built site, served on 127.0.0.1 by ``leaderboard serve`` (a subprocess)."""
     tmp = tmp_path_factory.mktemp("browser-site")
     cells = tmp / "cells"
@@ -63,10 +64,10 @@ def site(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         mp.setenv("NEURODEPTH_CELLS", str(cells))
         from benchmark.cells import registry
 
-        good = json.loads((smoke_run / "record.json").read_text())
+        good = json.loads((SMOKE_RECORD / "record.json").read_text())
         recs = tmp / "records"
-        put(recs, "lif/smoke/record.json", (smoke_run / "record.json").read_text())
-        put(recs, "lif/smoke/example.json", (smoke_run / "example.json").read_text())
+        put(recs, "lif/smoke/record.json", (SMOKE_RECORD / "record.json").read_text())
+        put(recs, "lif/smoke/example.json", (SMOKE_RECORD / "example.json").read_text())
         for name, description in (("lif_b", None), ("lif_xss", XSS)):
             rec = copy.deepcopy(good)
             rec["cell"]["name"] = name
@@ -88,7 +89,7 @@ def site(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
         assert match, f"leaderboard serve did not start: {line!r} {server.stderr}"
         yield {"base": f"http://127.0.0.1:{match.group(1)}/", "out": out, "records": recs,
-               "example": json.loads((smoke_run / "example.json").read_text())}
+               "example": json.loads((SMOKE_RECORD / "example.json").read_text())}
     finally:
         server.terminate()
         server.wait(timeout=10)

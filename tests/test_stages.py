@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from benchmark.core import atomic, profiles, store
+from benchmark.core.errors import UserError
 from benchmark.learning.dataset import Dataset, Simulation, batch_events, spike_labels
 from benchmark.simulation import shards
 from benchmark.simulation.worker import detect_spikes
@@ -159,7 +160,7 @@ def test_sweep_networks_follow_the_profile_input_layer(tmp_path: Path) -> None:
 
 
 def test_unknown_profile_is_a_user_error() -> None:
-    with pytest.raises(Exception, match="choose one of smoke, quick, standard, paper"):
+    with pytest.raises(UserError, match="choose one of smoke, quick, standard, paper"):
         profiles.get("huge")
 
 

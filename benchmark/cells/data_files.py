@@ -18,27 +18,26 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import urllib.request
 import zipfile
 from pathlib import Path
 
 from benchmark.cells.spec import CellSpec, DataFile
-from benchmark.core import atomic
+from benchmark.core import atomic, paths
 from benchmark.core.errors import DataUnavailableError
 
 TIMEOUT_S = 60
 
 
 def cache_root() -> Path:
-    base = os.environ.get("NEURODEPTH_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", str(Path.home() / ".cache")), "neurodepth")
-    return (Path(base) / "data").resolve()  # absolute: workers run in another folder
+    """Where downloaded files are cached: ``<cache>/data`` (:func:`benchmark.core.paths.cache_dir`;
+    absolute)."""
+    return paths.cache_dir(paths.DATA)
 
 
 def mirror_root() -> Path | None:
-    value = os.environ.get("NEURODEPTH_MIRROR")
-    return Path(value).resolve() if value else None
+    """The mirror named by ``$NEURODEPTH_MIRROR``, if any (absolute)."""
+    return paths.mirror_root()
 
 
 def sha256_of(path: Path) -> str:
@@ -82,8 +81,13 @@ def _download(file: DataFile, target: Path) -> Path:
     return target
 
 
-def locate(spec: CellSpec, file: DataFile, *, download: bool = True) -> Path:
-    """The local path of one verified data file of ``spec``."""
+def locate(spec: CellSpec, file: DataFile, *, download: bool = True,
+           mirror: Path | None = None) -> Path:
+    """The local path of one verified data file of ``spec``.
+
+    Args:
+        mirror: the local mirror to read first (default: ``$NEURODEPTH_MIRROR``, if set).
+    """
     if file.path:
         shipped = spec.folder / file.path
         if _checked(shipped, file, f"shipped with cell {spec.name}"):
@@ -91,7 +95,7 @@ def locate(spec: CellSpec, file: DataFile, *, download: bool = True) -> Path:
         raise DataUnavailableError(
             f"{spec.folder / 'cell.toml'}: files.\"{file.name}\".path: {shipped} does not "
             "exist; fix: ship the file in the cell's folder or correct the path")
-    mirror = mirror_root()
+    mirror = Path(mirror).resolve() if mirror is not None else mirror_root()
     if mirror is not None:
         found = _checked(mirror / file.mirror_path, file, f"mirror {mirror}")
         if found:
@@ -112,6 +116,8 @@ def locate(spec: CellSpec, file: DataFile, *, download: bool = True) -> Path:
         f"or place it at {cached}")
 
 
-def ensure(spec: CellSpec, *, download: bool = True) -> dict[str, str]:
-    """Every data file of ``spec`` as a verified local path (name -> path)."""
-    return {f.name: str(locate(spec, f, download=download)) for f in spec.files}
+def ensure(spec: CellSpec, *, download: bool = True,
+           mirror: Path | None = None) -> dict[str, str]:
+    """Every data file of ``spec`` as a verified local path (name -> path); ``mirror`` as in
+    :func:`locate`."""
+    return {f.name: str(locate(spec, f, download=download, mirror=mirror)) for f in spec.files}

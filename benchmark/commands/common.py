@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
+from typing import Any
 
-from benchmark.cells import registry
-from benchmark.cells.spec import CellSpec
 from benchmark.core import profiles
-from benchmark.core.store import RunStore, default_root
+from benchmark.pipeline.config import RunConfig
+from benchmark.pipeline.stages import Scored
+from benchmark.scoring import record
 from benchmark.simulation import executors
 
 
@@ -54,19 +54,27 @@ def _widths(text: str) -> tuple[int, ...]:
     return widths
 
 
-def resolve(args: argparse.Namespace) -> tuple[CellSpec, profiles.Profile, RunStore]:
-    """The cell spec, the profile and the run's store named by the arguments."""
-    if args.mirror is not None:
-        os.environ["NEURODEPTH_MIRROR"] = str(args.mirror)
-    spec = registry.get(args.cell)
-    widths = getattr(args, "widths", None)
-    profile = (profiles.get(args.profile, widths=widths) if widths
-               else profiles.get(args.profile))
-    store = RunStore(args.out or default_root(), spec.name, profile.name, args.seed)
-    return spec, profile, store
+def config(args: argparse.Namespace) -> RunConfig:
+    """The run configuration named by the arguments (the cell's spec is read once, here)."""
+    return RunConfig.make(args.cell, args.profile, seed=args.seed, out=args.out,
+                          workers=getattr(args, "workers", None),
+                          device=getattr(args, "device", None),
+                          mirror=getattr(args, "mirror", None),
+                          scheduler=getattr(args, "scheduler", None),
+                          cluster=getattr(args, "cluster", None),
+                          widths=getattr(args, "widths", None))
 
 
-def backend(args: argparse.Namespace) -> executors.Backend:
-    """Where the run's simulations and fits go (a local pool, or a Dask cluster)."""
-    return executors.Backend(scheduler=getattr(args, "scheduler", None),
-                             cluster=getattr(args, "cluster", None), n_workers=args.workers)
+def calibration_line(result: dict[str, Any]) -> str:
+    """What a finished calibration found, in one line."""
+    return (f"calibrated: input rates x{result['rate_scale']:.4g} -> "
+            f"{result['achieved_rate_hz']:.3g} Hz on {result['n_sims']} calibration "
+            f"simulations (target {result['target_rate_hz']} Hz +- {result['tolerance']:.0%})")
+
+
+def print_scored(scored: Scored) -> None:
+    """The record's summary and where the record, the example and the figures are."""
+    record.print_summary(scored.record)
+    print(f"record written to {scored.record_path}")
+    print(f"example written to {scored.example_path}; figures drawn to "
+          f"{', '.join(str(p) for p in scored.figures)}")

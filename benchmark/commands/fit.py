@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from benchmark.commands import common
-from benchmark.learning import fit
+from benchmark.pipeline import stages
 
 HELP = "fitting stage: train the depth sweep on the stored simulations"
 
@@ -15,10 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    spec, profile, store = common.resolve(args)
-    device = str(fit.pick_device(args.device or profile.device))
-    with store.timed("fit"):
-        fit.run_sweep(store.folder, profile, device=args.device,
-                      executor=common.backend(args).fits(device))
-    print(f"fits in {store.folder / 'fits'}")
+    config = common.config(args)
+    stages.fit(config)
+    print(f"fits in {config.store.folder / 'fits'}")
     return 0

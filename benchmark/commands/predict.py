@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    spec, profile, store = common.resolve(args)
+    config = common.config(args)
+    spec, profile, store = config.spec, config.profile, config.store
     folder = prediction.choose_fit(store.folder, args.depth, args.fit_seed)
     device = pick_device(args.device or profile.device)
     net = prediction.load_network(folder, device)

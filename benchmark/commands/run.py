@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 
 from benchmark.commands import common
-from benchmark.commands import fit as fit_cmd
-from benchmark.commands import score as score_cmd
-from benchmark.commands import simulate as simulate_cmd
+from benchmark.pipeline import stages
 
 HELP = "the whole pipeline: simulate, fit, score, write a result record"
 
@@ -21,9 +19,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    args.replay = None
-    for stage in (simulate_cmd, fit_cmd, score_cmd):
-        code = stage.main(args)
-        if code:
-            return code
+    common.print_scored(stages.run(common.config(args)))
     return 0

@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmark.commands import calibrate as calibrate_cmd
 from benchmark.commands import common
-from benchmark.simulation import runner as simulation
+from benchmark.pipeline import stages
 
 HELP = "simulation stage: write the cell's simulation shards"
 
@@ -24,17 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    spec, profile, store = common.resolve(args)
+    config = common.config(args)
     if args.replay is not None:
-        folder = simulation.replay(spec, args.replay, store.folder / "replay" / args.replay.stem,
-                                   n_workers=args.workers)
+        folder = stages.replay(config, args.replay)
         print(f"replayed simulations written to {folder}")
         return 0
-    result = calibrate_cmd.run_calibration(args)
-    rate_scale = 1.0 if result is None else result["rate_scale"]
-    with store.timed("simulate"):
-        simulation.simulate(spec, profile.data, args.seed, store.simulations,
-                            rate_scale=rate_scale, n_workers=args.workers,
-                            executor_factory=common.backend(args).simulations)
-    print(f"simulations in {store.simulations}")
+    simulated = stages.simulate(config)
+    if simulated.calibration is not None:
+        print(common.calibration_line(simulated.calibration))
+    print(f"simulations in {simulated.folder}")
     return 0

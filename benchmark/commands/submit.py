@@ -80,8 +80,8 @@ def pull_request_text(record: dict[str, Any], rel: str) -> str:
         f"# Leaderboard record: {cell['name']} at the {record['profile']['name']} profile",
         "",
         f"- Files: `{rel}/record.json`, `{rel}/example.json` (copied unchanged from the run).",
-        f"- Score: minimal depth {depth}{censored}; FCI {fci['value']:.3f} at depth "
-        f"{fci['reference_depth']} (spike AUC {fci['spike_auc']:.4f}).",
+        f"- Score: minimal depth {depth}{censored}; FCI {_number(fci['value'], 3)} at depth "
+        f"{fci['reference_depth']} (spike AUC {_number(fci['spike_auc'], 4)}).",
         f"- Made {record['created']} on {hw['cpu']} ({hw['cpu_count']} CPUs, training on "
         f"{hw['device']}) in {wall / 60:.1f} min; seeds: simulation "
         f"{record['seeds']['simulation']}, fits {record['seeds']['fits']}.",
@@ -94,6 +94,11 @@ def pull_request_text(record: dict[str, Any], rel: str) -> str:
         "Reviewers: see leaderboard/README.md, \"How a submission is reviewed\".",
         "",
     ])
+
+
+def _number(value: float | None, digits: int) -> str:
+    """A number of the record, or "undetermined" where the record holds none."""
+    return "undetermined" if value is None else f"{value:.{digits}f}"
 
 
 def main(args: argparse.Namespace) -> int:
@@ -110,9 +115,9 @@ def main(args: argparse.Namespace) -> int:
               "--with-cell to copy the cell into cells/ for the pull request")
     if args.with_cell and not project_cell:
         _copy_cell(spec.folder, args.cells / spec.name)
+    text = pull_request_text(record, (args.records / spec.name / profile_name).as_posix())
     for source, dest in copies:
         atomic.write_bytes(dest, source.read_bytes())
-    text = pull_request_text(record, (args.records / spec.name / profile_name).as_posix())
     atomic.write_text(store.folder / "submission.md", text)
     print(text)
     print(f"copied to {target}; the pull request text is in {store.folder / 'submission.md'}")

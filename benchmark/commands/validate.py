@@ -10,7 +10,6 @@ Exit code 0 when every tier run passed, 1 when one failed, 2 for a usage error.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -39,9 +38,8 @@ def _print(result: validation.TierResult) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.mirror is not None:
-        os.environ["NEURODEPTH_MIRROR"] = str(args.mirror)
-    results = validation.validate(args.cell, args.up_to, workdir=args.keep, report=_print)
+    results = validation.validate(args.cell, args.up_to, workdir=args.keep, report=_print,
+                                  mirror=args.mirror)
     if all(r.passed for r in results):
         print(f"{args.cell}: passed {len(results)} tier(s), up to {results[-1].tier}")
         return 0

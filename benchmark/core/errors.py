@@ -30,6 +30,10 @@ class SpecError(UserError):
         self.fix = fix
         super().__init__(f"{self.path}: field '{field}': {problem}; fix: {fix}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str, str]]:
+        # picklable, so that one raised in a worker process reaches the parent intact
+        return (type(self), (self.path, self.field, self.problem, self.fix))
+
 
 class UnknownCellError(UserError):
     """A cell name that is not in the registry."""

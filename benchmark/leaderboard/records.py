@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import json
 import math
 import re
@@ -326,14 +325,6 @@ def check_cell(block: dict[str, Any], spec: spec_mod.CellSpec, rerun: str) -> No
                           "was made", rerun)
 
 
-def protocol_digest(params: dict[str, Any], version: str) -> str:
-    """sha256 of the canonical JSON of the protocol parameters and version: the formula of
-    :meth:`benchmark.simulation.protocol.ProtocolParams.digest`, for any protocol version."""
-    blob = {"protocol_version": version, "params": params}
-    text = json.dumps(blob, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def check_protocol(data: dict[str, Any], spec: spec_mod.CellSpec, rerun: str) -> None:
     """Recompute the protocol from the registry spec at the record's rate scale."""
     block = data["protocol"]
@@ -352,7 +343,7 @@ def check_protocol(data: dict[str, Any], spec: spec_mod.CellSpec, rerun: str) ->
         raise Refused("protocol parameters differ from those the registry gives this cell "
                       f"at rate scale {scale:g} (at {_listed(diff)})", rerun)
     version = str(block["version"])
-    want = params.digest() if version == protocol.PROTOCOL_VERSION else protocol_digest(
+    want = params.digest() if version == protocol.PROTOCOL_VERSION else protocol.digest_of(
         expected, version)
     if block["digest"] != want:
         raise Refused(f"protocol digest {block['digest'][:12]}... is not {want[:12]}..., "

@@ -23,29 +23,29 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from benchmark import __version__
 from benchmark.core import profiles
 from benchmark.core.atomic import write_bytes, write_text
 from benchmark.core.errors import UserError
+from benchmark.core.version import __version__
 from benchmark.leaderboard import ranking
 from benchmark.leaderboard.records import Entry, Refusal, load_all
+from benchmark.learning import metrics
 from benchmark.scoring import comparison, figures
+from benchmark.scoring.record import median_of
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 MARKER = ".neurodepth-site"
 MARKER_TEXT = "A NeuroDepth leaderboard site (python -m benchmark leaderboard build).\n"
-SEED_METRICS = ("tpr_at_0.25pct_fpr", "soma_rmse_mv", "soma_explained_variance")
+SEED_METRICS = metrics.METRIC_NAMES[1:]  # the spike AUC has a column of its own
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,6 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, "null" if obj is None else str(obj))]
 
 
-def _median(values: Iterable[Any]) -> float | None:
-    kept = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return statistics.median(kept) if kept else None
-
-
 def depth_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The per-depth metrics table: summary AUC with interval, medians over seeds."""
     rows = []
@@ -134,8 +129,8 @@ def depth_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
             "first_kernel_ms": row.get("first_kernel_ms"),
             "spike_auc": row["spike_auc"], "spike_auc_ci": row["spike_auc_ci"],
             "seed_aucs": [(s["seed"], s["spike_auc"]) for s in seeds],
-            **{m: _median(s.get(m) for s in seeds) for m in SEED_METRICS},
-            "steps": _median(s.get("steps") for s in seeds),
+            **{m: median_of(s.get(m) for s in seeds) for m in SEED_METRICS},
+            "steps": median_of(s.get("steps") for s in seeds),
         })
     return rows
 

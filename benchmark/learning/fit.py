@@ -117,7 +117,7 @@ def test_metrics(model: TCN, data: Dataset, device: torch.device, n_boot: int) -
                                   soma_pred=soma.astype(np.float64))
         for s, (prob, soma) in zip(sims, predict(model, sims, data.n_inputs, device), strict=True)
     ]
-    cap = max_output_spikes(sims[0].duration_ms)
+    cap = metrics.max_output_spikes(sims[0].duration_ms)
     boots = metrics.bootstrap_metrics(outputs, max_output_spikes=cap, n_boot=n_boot, seed=0)
     result: dict[str, Any] = metrics.evaluate(outputs, max_output_spikes=cap, n_boot=n_boot,
                                               seed=0, boots=boots)
@@ -135,11 +135,6 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, float) and not np.isfinite(obj):
         return None
     return obj
-
-
-def max_output_spikes(duration_ms: int) -> int:
-    """The reference study's exclusion cap (24 spikes per 6 s), scaled to the duration."""
-    return round(24 * duration_ms / 6000)
 
 
 @torch.no_grad()

@@ -17,6 +17,20 @@ import numpy as np
 FPR_TARGET = 0.0025
 """False-positive rate of the TPR metric (0.25%, reference protocol)."""
 
+SKIP_MS = 500
+"""Bins before this time (ms) of each test simulation are not scored (the reference
+protocol skips the initial transient)."""
+
+MAX_SPIKES_PER_6S = 24
+"""The reference protocol's exclusion cap: a test simulation of 6 s with more output spikes
+than this is left out of the metrics (:func:`max_output_spikes` scales it)."""
+
+
+def max_output_spikes(duration_ms: int) -> int:
+    """The exclusion cap of :data:`MAX_SPIKES_PER_6S` scaled to a simulation of
+    ``duration_ms`` (ms)."""
+    return round(MAX_SPIKES_PER_6S * duration_ms / 6000)
+
 
 def _average_ranks(values: np.ndarray) -> np.ndarray:
     """1-based ranks of ``values`` with ties given their average rank."""
@@ -154,8 +168,9 @@ class SimulationOutputs:
             raise ValueError(f"SimulationOutputs arrays must share one 1-D shape, got {shapes}")
 
 
-# Metric names of :func:`evaluate`, in output order.
 METRIC_NAMES = ("spike_auc", "tpr_at_0.25pct_fpr", "soma_rmse_mv", "soma_explained_variance")
+"""Names of the metrics of :func:`evaluate`, in output order (also the per-seed metrics of a
+record and of the site)."""
 
 
 @dataclass(frozen=True)
@@ -301,8 +316,8 @@ def _resample_weights(n_sims: int, n_boot: int, seed: int) -> np.ndarray:
 
 def bootstrap_metrics(
     sims: Sequence[SimulationOutputs],
-    skip_ms: int = 500,
-    max_output_spikes: int | None = 24,
+    skip_ms: int = SKIP_MS,
+    max_output_spikes: int | None = MAX_SPIKES_PER_6S,
     n_boot: int = 200,
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
@@ -332,8 +347,8 @@ def percentile_interval(samples: np.ndarray, ci: float = 0.95) -> list[float]:
 
 def evaluate(
     sims: Sequence[SimulationOutputs],
-    skip_ms: int = 500,
-    max_output_spikes: int | None = 24,
+    skip_ms: int = SKIP_MS,
+    max_output_spikes: int | None = MAX_SPIKES_PER_6S,
     n_boot: int = 200,
     ci: float = 0.95,
     seed: int = 0,

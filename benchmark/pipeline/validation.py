@@ -31,7 +31,6 @@ clash with the project's catalogues without harm).
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import re
 import tempfile
@@ -47,6 +46,8 @@ from benchmark.cells import data_files, registry
 from benchmark.cells.spec import CellSpec
 from benchmark.core import profiles
 from benchmark.core.errors import UserError
+from benchmark.pipeline import stages
+from benchmark.pipeline.config import RunConfig
 from benchmark.simulation import mechanisms, physiology, shards
 
 TIERS = ("spec", "mechanisms", "build", "rest", "response", "determinism", "smoke")
@@ -83,6 +84,7 @@ class Context:
 
     cell: str
     work: Path
+    mirror: Path | None = None
     spec: CellSpec | None = None
     files: dict[str, str] = field(default_factory=dict)
 
@@ -94,7 +96,7 @@ def _fail(tier: str, message: str) -> CellCheckError:
 def tier_spec(ctx: Context) -> str:
     try:
         ctx.spec = registry.get(ctx.cell)
-        ctx.files = data_files.ensure(ctx.spec)
+        ctx.files = data_files.ensure(ctx.spec, mirror=ctx.mirror)
     except UserError as exc:
         raise _fail("spec", str(exc)) from exc
     return (f"{ctx.spec.folder / 'cell.toml'} follows the schema; "
@@ -217,27 +219,22 @@ def tier_determinism(ctx: Context) -> str:
 
 
 def tier_smoke(ctx: Context) -> str:
-    import argparse
-
-    from benchmark.commands import run as run_cmd
-
     assert ctx.spec is not None
     out = ctx.work / "smoke"
-    args = argparse.Namespace(cell=str(ctx.spec.folder), profile="smoke", seed=0, out=out,
-                              workers=1, device="cpu", mirror=None, widths=None)
+    config = RunConfig.make(ctx.spec, "smoke", seed=0, out=out, workers=1, device="cpu",
+                            mirror=ctx.mirror)
     log = ctx.work / "smoke.log"
     with open(log, "w") as stream, contextlib.redirect_stdout(stream), \
             contextlib.redirect_stderr(stream):
         try:
-            code = run_cmd.main(args)
+            scored = stages.run(config)
         except UserError as exc:
             raise _fail("smoke", f"{exc}") from exc
-    record = out / ctx.spec.name / "smoke" / "seed-0" / "record.json"
-    if code or not record.is_file():
-        raise _fail("smoke", f"the smoke run ended with code {code} and no record; fix: run "
-                             f"`python -m benchmark run --cell {ctx.spec.folder} --profile "
-                             "smoke` and read its error")
-    score = json.loads(record.read_text())["score"]
+    if not scored.record_path.is_file():
+        raise _fail("smoke", f"the smoke run wrote no record; fix: run `python -m benchmark "
+                             f"run --cell {ctx.spec.folder} --profile smoke` and read its "
+                             "output")
+    score = scored.record["score"]
     return (f"smoke run end to end: minimal depth {score['minimal_depth']} at the smoke "
             "profile (a plumbing check, not a score)")
 
@@ -250,7 +247,8 @@ CHECKS: dict[str, Callable[[Context], str]] = {
 
 
 def validate(cell: str | Path, up_to: str = TIERS[-1], workdir: Path | None = None,
-             report: Callable[[TierResult], None] | None = None) -> list[TierResult]:
+             report: Callable[[TierResult], None] | None = None,
+             mirror: Path | None = None) -> list[TierResult]:
     """Run the tiers of :data:`TIERS` in order, up to and including ``up_to``, on ``cell``
     (a registered name or a folder), stopping at the first failure; returns each tier's
     result. ``report`` is called after each tier (the CLI prints it)."""
@@ -258,7 +256,7 @@ def validate(cell: str | Path, up_to: str = TIERS[-1], workdir: Path | None = No
         raise UserError(f"unknown tier '{up_to}': use one of {', '.join(TIERS)}")
     results: list[TierResult] = []
     with tempfile.TemporaryDirectory(prefix="neurodepth-validate-") as tmp:
-        ctx = Context(cell=str(cell), work=Path(workdir or tmp))
+        ctx = Context(cell=str(cell), work=Path(workdir or tmp), mirror=mirror)
         ctx.work.mkdir(parents=True, exist_ok=True)
         for tier in TIERS[:TIERS.index(up_to) + 1]:
             start = time.monotonic()

@@ -15,13 +15,14 @@ import numpy as np
 from benchmark.core import atomic
 from benchmark.core.errors import UserError
 from benchmark.core.profiles import Profile
+from benchmark.learning import metrics
 from benchmark.learning.fit import FIT_FILE, fit_folder
 from benchmark.scoring import rule as score
 from benchmark.simulation import calibration
 from benchmark.simulation.plan import read_plan
 from benchmark.simulation.shards import index_counts
 
-SEED_METRICS = ("spike_auc", "tpr_at_0.25pct_fpr", "soma_rmse_mv", "soma_explained_variance")
+SEED_METRICS = metrics.METRIC_NAMES
 
 
 def _nan(value: float | None) -> float:
@@ -77,8 +78,8 @@ def simulation_summary(run: Path) -> dict[str, Any]:
 
 UNDETERMINED = (
     "undetermined: no fitted network has a finite test spike AUC, because the kept test "
-    "simulations hold no output spike after the first 500 ms (or all exceed the spike cap); "
-    "use a profile with more or longer test simulations")
+    f"simulations hold no output spike after the first {metrics.SKIP_MS} ms (or all exceed "
+    "the spike cap); use a profile with more or longer test simulations")
 
 
 def score_block(results: tuple[score.DepthResult, ...], rule: score.ScoreRule) -> dict[str, Any]:
@@ -99,15 +100,12 @@ def score_run(run: Path, profile: Profile) -> dict[str, Any]:
     rows, results = zip(*(depth_row(d, fits[d]) for d in sorted(fits)), strict=True)
     rule = score.ScoreRule(tolerance=profile.score_tolerance)
     block = score_block(results, rule)
-    ref = max(d for d in profile.depths if d <= profile.reference_depth)
-    ref_auc = next(r["spike_auc"] for r in rows if r["depth"] == ref)
     scores = {
         "per_depth": list(rows),
         "score": {**block,
                   "rule": {"tolerance": rule.tolerance, "statistic": rule.statistic,
                            "use_ci": rule.use_ci}},
-        "fci": {"value": None if ref_auc is None else _none(score.fci(ref_auc)),
-                "reference_depth": ref, "spike_auc": ref_auc},
+        "fci": score.fci_block(results, profile.reference_depth, rule),
         "simulation": simulation_summary(run),
         "device": fits[profile.depths[0]][0]["device"],
     }

@@ -11,8 +11,10 @@ the cell and protocol digests, which the leaderboard builder compares. It holds:
   unclipped) and the soma spike times (ms, relative to the window start);
 - ``prediction``: which network (depth, seed, its test spike AUC), its spike probability
   per 1 ms bin and its soma voltage (mV; clipped at -55 mV like the training target);
-- ``shape``: per section its region and 3D points (x, y, z, diam in um), from the
-  ``shape`` probe of :mod:`benchmark.simulation.physiology` (run in a worker process).
+- ``shape``: per section its region and 3D points (x, y, z, diam in um): the content of
+  the ``shape`` probe of :mod:`benchmark.simulation.physiology`, which the simulation
+  stage stores as ``simulations/shape.json`` (:func:`benchmark.simulation.runner.read_shape`);
+  for a run simulated before it did, the probe is run here (a NEURON worker process).
 
 The simulation shown is the test simulation with the most soma spikes in its first
 :data:`WINDOW_MS` (the lowest index on ties): deterministic, and never a silent one when
@@ -31,7 +33,7 @@ from benchmark.cells.spec import CellSpec
 from benchmark.core import atomic
 from benchmark.core.errors import UserError
 from benchmark.learning.dataset import Dataset
-from benchmark.simulation import physiology, shards
+from benchmark.simulation import physiology, runner, shards
 
 SCHEMA_VERSION = 1
 EXAMPLE_FILE = "example.json"
@@ -104,9 +106,10 @@ def _fit_folder(run: Path) -> Path:
     return prediction.choose_fit(run, depth=depth)
 
 
-def build(spec: CellSpec, run: Path, record: dict[str, Any],
-          window_ms: int = WINDOW_MS) -> dict[str, Any]:
-    """The example of the scored run in ``run`` (a run folder with ``record.json``)."""
+def build(spec: CellSpec, run: Path, record: dict[str, Any], window_ms: int = WINDOW_MS, *,
+          mirror: Path | None = None) -> dict[str, Any]:
+    """The example of the scored run in ``run`` (a run folder with ``record.json``);
+    ``mirror``: where to read the cell's data files first, when the shape must be probed."""
     sim_index = pick_simulation(Dataset(run / "simulations", cache_mb=256), window_ms)
     sim = raw_simulation(run / "simulations", sim_index)
     return {
@@ -116,8 +119,15 @@ def build(spec: CellSpec, run: Path, record: dict[str, Any],
         "protocol_digest": record["protocol"]["digest"],
         "simulation": simulation_block(run / "simulations", sim, window_ms),
         "prediction": prediction_block(run, sim, window_ms),
-        "shape": physiology.measure(spec, "shape"),
+        "shape": shape(spec, run / "simulations", mirror=mirror),
     }
+
+
+def shape(spec: CellSpec, folder: Path, *, mirror: Path | None = None) -> dict[str, Any]:
+    """The cell's shape stored by the simulation stage in ``folder``, else (a folder
+    simulated before the stage stored it) the ``shape`` probe's, run in a NEURON worker."""
+    stored = runner.read_shape(folder)
+    return stored if stored is not None else physiology.measure(spec, "shape", mirror=mirror)
 
 
 def write(path: Path, example: dict[str, Any]) -> None:

@@ -8,11 +8,12 @@ the per-depth curves with intervals, the score, the FCI, and the wall time per s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import platform
+import statistics
 import sys
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +24,7 @@ import jsonschema
 from benchmark.cells.spec import CellSpec
 from benchmark.core.errors import UserError
 from benchmark.core.profiles import Profile
-from benchmark.simulation import mechanisms
+from benchmark.simulation.mechanisms import mechanisms_digest
 from benchmark.simulation.plan import SimulationPlan
 
 SCHEMA_VERSION = 1
@@ -68,14 +69,6 @@ def hardware(device: str) -> dict[str, Any]:
     if device.startswith("cuda") and torch.cuda.is_available():
         info["gpu"] = torch.cuda.get_device_name(0)
     return info
-
-
-def mechanisms_digest(spec: CellSpec) -> str:
-    """sha256 over the cell's mod files (names and bytes): what the cell's channels are."""
-    digest = hashlib.sha256()
-    for path in mechanisms.mod_files(spec.mechanism_sources()):
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def build(spec: CellSpec, plan: SimulationPlan, profile: Profile, scores: dict[str, Any],
@@ -138,9 +131,9 @@ def print_summary(record: dict[str, Any], stream: Any = None) -> None:
     for row in record["per_depth"]:
         lo, hi = row["spike_auc_ci"]
         seeds = row["seeds"]
-        tpr = _median([x["tpr_at_0.25pct_fpr"] for x in seeds])
-        rmse = _median([x["soma_rmse_mv"] for x in seeds])
-        ev = _median([x["soma_explained_variance"] for x in seeds])
+        tpr = median_of([x["tpr_at_0.25pct_fpr"] for x in seeds])
+        rmse = median_of([x["soma_rmse_mv"] for x in seeds])
+        ev = median_of([x["soma_explained_variance"] for x in seeds])
         print(f"  {row['depth']:>5}  {row['parameters']:>7}  {_fmt(row['spike_auc'])} "
               f"[{_fmt(lo)}, {_fmt(hi)}]  {_fmt(tpr)}     {_fmt(rmse, 2)}     {_fmt(ev, 3)}",
               file=stream)
@@ -159,11 +152,11 @@ def print_summary(record: dict[str, Any], stream: Any = None) -> None:
         print(f"  width sweep {sweep['widths']}: {what}", file=stream)
 
 
-def _median(values: list[float | None]) -> float | None:
-    import numpy as np
-
-    kept = [v for v in values if v is not None]
-    return float(np.median(kept)) if kept else None
+def median_of(values: Iterable[Any]) -> float | None:
+    """Median of the numbers among ``values`` (None, NaN-as-None and non-numbers skipped);
+    None when there is none. The per-seed summaries of the record's table and the site's."""
+    kept = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return statistics.median(kept) if kept else None
 
 
 def _fmt(value: float | None, digits: int = 4) -> str:

@@ -209,24 +209,45 @@ def minimal_depth(results: Sequence[DepthResult], rule: ScoreRule | None = None)
     return ScoreResult(**res, reason=_reason(res, rule, half))
 
 
+def reference_depth_of(depths: Sequence[int], reference_depth: int = FCI_REFERENCE_DEPTH) -> int:
+    """The depth whose AUC defines the FCI: the deepest of ``depths`` <= ``reference_depth``.
+
+    Raises:
+        ValueError: when no depth <= ``reference_depth`` is given.
+    """
+    eligible = [d for d in depths if d <= reference_depth]
+    if not eligible:
+        raise ValueError(
+            f"no depth <= {reference_depth} was scored (tried {sorted(depths)}); "
+            f"fit depth {reference_depth} to report the FCI"
+        )
+    return max(eligible)
+
+
 def fci_at(
     results: Sequence[DepthResult],
     reference_depth: int = FCI_REFERENCE_DEPTH,
     rule: ScoreRule | None = None,
 ) -> float:
-    """FCI of the summary AUC at the deepest tried depth <= ``reference_depth``.
+    """FCI of the summary AUC at the deepest depth <= ``reference_depth`` with a finite AUC.
 
     Raises:
         ValueError: when no depth <= ``reference_depth`` has a finite AUC.
     """
     per_depth = _summaries(results, rule or ScoreRule())
-    eligible = [d for d in per_depth if d <= reference_depth]
-    if not eligible:
-        raise ValueError(
-            f"no depth <= {reference_depth} was scored (tried {sorted(per_depth)}); "
-            f"fit depth {reference_depth} to report the FCI"
-        )
-    return fci(per_depth[max(eligible)])
+    return fci(per_depth[reference_depth_of(list(per_depth), reference_depth)])
+
+
+def fci_block(results: Sequence[DepthResult], reference_depth: int = FCI_REFERENCE_DEPTH,
+              rule: ScoreRule | None = None) -> dict[str, Any]:
+    """The record's ``fci``: the deepest tried depth <= ``reference_depth``, its summary AUC
+    and the FCI of that AUC (both None when that depth has no finite AUC)."""
+    rule = rule or ScoreRule()
+    depth = reference_depth_of([r.depth for r in results], reference_depth)
+    auc = summary_auc(next(r for r in results if r.depth == depth).seed_aucs, rule.statistic)
+    finite = math.isfinite(auc)
+    return {"value": fci(auc) if finite else None, "reference_depth": depth,
+            "spike_auc": auc if finite else None}
 
 
 @dataclass(frozen=True)

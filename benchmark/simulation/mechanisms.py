@@ -26,9 +26,12 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import filelock
 
+from benchmark.cells.spec import CellSpec
+from benchmark.core import paths
 from benchmark.core.errors import UserError
 
 CATALOGUE_ROOT = Path(__file__).resolve().parents[1] / "mod"
@@ -91,25 +94,32 @@ def neuron_version() -> str:
     return importlib.metadata.version("neuron")
 
 
-def cache_key(mod_paths: Sequence[Path]) -> str:
-    """Short sha256 hex over the mod files (name and bytes), NEURON version and platform."""
+def mod_digest(mod_paths: Sequence[Path]) -> Any:
+    """A sha256 object fed with every mod file's name and content hash, in name order: what
+    a set of mechanisms is (the cache key and the record's ``mechanisms`` digest)."""
     digest = hashlib.sha256()
-    for path in sorted(mod_paths, key=lambda p: Path(p).name):
-        path = Path(path)
-        digest.update(path.name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in sorted((Path(p) for p in mod_paths), key=lambda p: p.name):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest
+
+
+def mechanisms_digest(spec: CellSpec) -> str:
+    """sha256 hex over the cell's mod files (names and bytes): what the cell's channels are."""
+    return mod_digest(mod_files(spec.mechanism_sources())).hexdigest()
+
+
+def cache_key(mod_paths: Sequence[Path]) -> str:
+    """Short sha256 hex over the mod files (:func:`mod_digest`), NEURON version and platform."""
+    digest = mod_digest(mod_paths)
     for part in (neuron_version(), platform.machine(), sys.platform):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()[:KEY_LENGTH]
 
 
 def cache_root() -> Path:
-    """``$NEURODEPTH_CACHE/mechanisms``, else ``$XDG_CACHE_HOME`` or ``~/.cache``/neurodepth."""
-    if os.environ.get("NEURODEPTH_CACHE"):
-        return Path(os.environ["NEURODEPTH_CACHE"]) / "mechanisms"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "neurodepth" / "mechanisms"
+    """Where compiled mechanisms are cached: ``<cache>/mechanisms``
+    (:func:`benchmark.core.paths.cache_dir`; absolute)."""
+    return paths.cache_dir(paths.MECHANISMS)
 
 
 def library_path(directory: Path) -> Path:

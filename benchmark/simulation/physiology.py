@@ -25,6 +25,7 @@ from benchmark.cells import data_files
 from benchmark.cells.spec import CellSpec
 from benchmark.core.errors import UserError
 from benchmark.simulation import executors, mechanisms
+from benchmark.simulation.nrn import simulator
 
 PROBE_NAMES = ("resting", "fi_curve", "bap", "bac", "anatomy", "shape")
 Request = tuple[str, Mapping[str, Any]]
@@ -51,17 +52,25 @@ def check_requests(requests: Sequence[Request]) -> None:
                             f"{', '.join(PROBE_NAMES)}")
 
 
-def measure_many(spec: CellSpec, requests: Sequence[Request],
-                 n_workers: int = 1) -> list[dict[str, Any]]:
+def check_settings(spec: CellSpec) -> None:
+    """UserError (one line: the cell.toml, the field, the fix) for simulation settings the
+    probes cannot run (:func:`benchmark.simulation.nrn.simulator.check_spec`)."""
+    simulator.check_spec(spec.data, spec.folder / "cell.toml")
+
+
+def measure_many(spec: CellSpec, requests: Sequence[Request], n_workers: int = 1, *,
+                 mirror: Path | None = None) -> list[dict[str, Any]]:
     """Run several probes in one pool (one cell build per worker); results in request order.
 
     Args:
         spec: the cell.
         requests: (probe name, keyword arguments) pairs.
         n_workers: worker processes; probes are handed out as workers become free.
+        mirror: where to read the cell's data files first (default ``$NEURODEPTH_MIRROR``).
     """
     check_requests(requests)
-    files = data_files.ensure(spec)
+    check_settings(spec)
+    files = data_files.ensure(spec, mirror=mirror)
     library = library_for(spec)
     spec_data = dict(spec.data)
     with executors.simulation_pool(library, max(1, min(n_workers, len(requests)))) as pool:
@@ -79,8 +88,9 @@ def measure_cells(jobs: Sequence[tuple[CellSpec, Sequence[Request]]],
     Every cell must need the same compiled mechanisms (one library per pool). Requests are
     handed out cell by cell, so a worker builds each cell about once.
     """
-    for _, requests in jobs:
+    for spec, requests in jobs:
         check_requests(requests)
+        check_settings(spec)
     libraries = {library_for(spec) for spec, _ in jobs}
     if len(libraries) > 1:
         raise UserError("measure_cells needs cells with the same mechanism catalogues; "
@@ -95,6 +105,8 @@ def measure_cells(jobs: Sequence[tuple[CellSpec, Sequence[Request]]],
         return [[f.result() for f in cell] for cell in futures]
 
 
-def measure(spec: CellSpec, probe_name: str, **kwargs: Any) -> dict[str, Any]:
-    """Run one probe on the cell in a fresh one-worker pool and return its result."""
-    return measure_many(spec, [(probe_name, kwargs)])[0]
+def measure(spec: CellSpec, probe_name: str, *, mirror: Path | None = None,
+            **kwargs: Any) -> dict[str, Any]:
+    """Run one probe (keyword arguments ``kwargs``) on the cell in a fresh one-worker pool
+    and return its result; ``mirror`` as in :func:`measure_many`."""
+    return measure_many(spec, [(probe_name, kwargs)], mirror=mirror)[0]

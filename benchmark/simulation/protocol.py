@@ -116,10 +116,17 @@ class ProtocolParams:
             raise UserError(f"protocol parameters: {problem}; fix: store to_dict()") from exc
 
     def digest(self) -> str:
-        """sha256 hex of the canonical JSON of :meth:`to_dict` plus PROTOCOL_VERSION."""
-        blob = {"protocol_version": PROTOCOL_VERSION, "params": self.to_dict()}
-        text = json.dumps(blob, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        """sha256 hex of the canonical JSON of :meth:`to_dict` plus PROTOCOL_VERSION
+        (:func:`digest_of`)."""
+        return digest_of(self.to_dict(), PROTOCOL_VERSION)
+
+
+def digest_of(params: Mapping[str, Any], version: str) -> str:
+    """sha256 hex of the canonical JSON of protocol parameters (:meth:`ProtocolParams.to_dict`)
+    and a protocol version: the protocol digest of plans and records, for any version."""
+    blob = {"protocol_version": version, "params": params}
+    text = json.dumps(blob, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def cell_params(spec: CellSpec, rate_scale: float = 1.0) -> ProtocolParams:

@@ -1,12 +1,19 @@
 """The simulation stage (parent side): plan shards, skip finished ones, run the rest.
 
-The parent never imports NEURON: it compiles the cell's mechanisms (a subprocess), then
-hands :class:`~benchmark.simulation.worker.ShardTask` objects to an executor whose worker processes
-build the cell and simulate. A rerun reads the folder and simulates only missing shards.
+The parent never imports NEURON: it checks the cell's ``[simulation]`` settings
+(:func:`check_settings`, before anything is written), compiles the cell's mechanisms (a
+subprocess), then hands :class:`~benchmark.simulation.worker.ShardTask` objects to an executor
+whose worker processes build the cell and simulate. A rerun reads the folder and simulates
+only missing shards.
+
+The folder also receives the cell's shape, ``shape.json`` (:data:`SHAPE_FILE`, the content
+of the ``shape`` probe), written by a worker as the pool's last task when missing, so the
+score stage draws the cell without starting NEURON (:func:`read_shape`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import Executor, as_completed
 from pathlib import Path
@@ -19,19 +26,37 @@ from benchmark.cells.spec import CellSpec
 from benchmark.core.profiles import DataPlan
 from benchmark.core.progress import Progress, log
 from benchmark.simulation import executors, mechanisms, protocol, shards, worker
+from benchmark.simulation.nrn import simulator
 from benchmark.simulation.plan import SimulationPlan, check_or_write_plan
 from benchmark.simulation.worker import ShardTask
 
 ExecutorFactory = Callable[[Path], Executor]
+SHAPE_FILE = "shape.json"
 
 
-def make_tasks(spec: CellSpec, plan: SimulationPlan, folder: Path) -> list[ShardTask]:
-    """One task per shard that is not yet on disk."""
+def check_settings(spec: CellSpec) -> simulator.Settings:
+    """The cell's simulation settings, checked in the parent before any worker starts: a
+    one-line UserError naming the cell.toml, the field (``simulation.dt_ms``) and the fix
+    for settings the simulator cannot run (a dt_ms above 1 ms)."""
+    return simulator.check_spec(spec.data, spec.folder / "cell.toml")
+
+
+def read_shape(folder: Path) -> dict[str, Any] | None:
+    """The cell's shape stored in a simulations folder, or None (a folder simulated before
+    the stage stored it, or whose simulation stopped before its last task)."""
+    path = folder / SHAPE_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def make_tasks(spec: CellSpec, plan: SimulationPlan, folder: Path, *,
+               mirror: Path | None = None) -> list[ShardTask]:
+    """One task per shard that is not yet on disk (``mirror``: where to read the cell's
+    data files first, as in :func:`benchmark.cells.data_files.ensure`)."""
     d = plan.data_plan
     attrs = {"cell": plan.cell, "cell_digest": plan.cell_digest, "seed": plan.seed,
              "protocol_version": plan.protocol_version, "protocol_digest": plan.protocol_digest,
              "duration_ms": d.duration_ms, "dt_ms": float(spec.get("simulation.dt_ms"))}
-    files = data_files.ensure(spec)
+    files = data_files.ensure(spec, mirror=mirror)
     tasks = []
     for shard_id, start in enumerate(range(0, d.n_total, d.sims_per_shard)):
         path = folder / shards.shard_name(shard_id)
@@ -79,12 +104,13 @@ def run_tasks(tasks: list[ShardTask], executor: Executor, folder: Path, total: i
 
 def simulate(spec: CellSpec, data: DataPlan, seed: int, folder: Path, *,
              rate_scale: float = 1.0, executor_factory: ExecutorFactory | None = None,
-             n_workers: int | None = None) -> SimulationPlan:
+             n_workers: int | None = None, mirror: Path | None = None) -> SimulationPlan:
     """Simulate every missing shard of the plan into ``folder``; returns the plan."""
+    check_settings(spec)
     folder.mkdir(parents=True, exist_ok=True)
     plan = SimulationPlan.make(spec, data, seed, rate_scale)
     check_or_write_plan(folder, plan)
-    tasks = make_tasks(spec, plan, folder)
+    tasks = make_tasks(spec, plan, folder, mirror=mirror)
     n_shards = -(-data.n_total // data.sims_per_shard)
     if tasks:
         log(f"simulate {spec.name}: {len(tasks)} of {n_shards} shards to run")
@@ -101,17 +127,28 @@ def _execute(spec: CellSpec, tasks: list[ShardTask], folder: Path, n_shards: int
     factory = executor_factory or (lambda lib: executors.simulation_pool(lib, n_workers))
     with factory(library) as executor:
         run_tasks(tasks, executor, folder, n_shards)
+        store_shape(tasks[0], executor, folder)
+
+
+def store_shape(task: ShardTask, executor: Executor, folder: Path) -> None:
+    """Write the cell's shape into ``folder`` (:data:`SHAPE_FILE`) unless it is there: a
+    worker task submitted after every shard (drawing the shape may touch the cell's
+    geometry; see :func:`benchmark.simulation.worker.write_shape`)."""
+    if not (folder / SHAPE_FILE).is_file():
+        executor.submit(worker.write_shape, task.spec_data, task.cell_digest, task.files,
+                        str(folder / SHAPE_FILE)).result()
 
 
 def replay(spec: CellSpec, inputs: Path, folder: Path, *,
            executor_factory: ExecutorFactory | None = None,
-           n_workers: int | None = None) -> Path:
+           n_workers: int | None = None, mirror: Path | None = None) -> Path:
     """Simulate the cell under the input spike trains of ``inputs``, one shard per simulation.
 
     The file is read and checked (channel range) in the worker, which knows the cell's inputs.
     """
+    check_settings(spec)
     n_sims = len(protocol.load_replay(inputs, n_inputs=np.iinfo(np.int32).max))
-    files = data_files.ensure(spec)
+    files = data_files.ensure(spec, mirror=mirror)
     attrs = {"cell": spec.name, "cell_digest": spec.digest(), "replay": str(inputs),
              "dt_ms": float(spec.get("simulation.dt_ms"))}
     params = protocol.cell_params(spec).to_dict()

@@ -7,6 +7,7 @@ its cell once, and then runs many simulations, one shard at a time.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -17,11 +18,13 @@ from typing import Any
 
 import numpy as np
 
+from benchmark.core import atomic
 from benchmark.simulation import protocol, shards
+from benchmark.simulation.nrn import simulator
+from benchmark.simulation.nrn.simulator import detect_spikes as detect_spikes  # re-exported
 
 _STATE: dict[str, Any] = {}
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
-SECOND_ORDER = {"backward_euler": 0, "crank_nicolson": 2}  # NEURON's h.secondorder
 
 
 @dataclass
@@ -103,39 +106,19 @@ def _cell(spec_data: dict[str, Any], digest: str, files: dict[str, str]) -> Any:
     return _STATE["cell"]
 
 
-def detect_spikes(v_mv: np.ndarray, dt_ms: float, threshold_mv: float) -> np.ndarray:
-    """Spike times (ms): the maximum of each excursion of ``v_mv`` above ``threshold_mv``."""
-    above = np.concatenate(([False], v_mv > threshold_mv, [False]))
-    edges = np.flatnonzero(np.diff(above.astype(np.int8)))
-    starts, stops = edges[::2], edges[1::2]
-    peaks = [s + int(np.argmax(v_mv[s:e])) for s, e in zip(starts, stops, strict=True)]
-    return np.asarray(peaks, dtype=np.float64) * dt_ms
-
-
 def simulate_one(spec_data: dict[str, Any], channel: np.ndarray, time_ms: np.ndarray,
                  duration_ms: int) -> tuple[np.ndarray, np.ndarray]:
-    """Run one simulation of the worker's cell under the given input events.
+    """Run one simulation of the worker's cell under the given input events
+    (:func:`benchmark.simulation.nrn.simulator.run` with the spec's settings).
 
     Returns:
-        soma voltage sampled every 1 ms (mV, float32, ``duration_ms`` samples) and the
+        soma voltage at t = 0, 1, ... ms (mV, float32, ``duration_ms`` samples) and the
         soma spike times (ms).
     """
-    from neuron import h
-
     cell, player = _STATE["cell"], _STATE["player"]
-    sim = spec_data["simulation"]
-    dt = float(sim["dt_ms"])
-    h.dt, h.tstop, h.celsius = dt, float(duration_ms), float(sim["celsius_degc"])
-    h.steps_per_ms = 1.0 / dt
-    h.secondorder = SECOND_ORDER[sim.get("integration", "backward_euler")]
-    v_rec = h.Vector().record(cell.soma._ref_v, dt)
+    settings = simulator.Settings.from_spec(spec_data)
     player.set_events(channel, time_ms.astype(np.float64))
-    player.run(float(duration_ms), float(sim["v_init_mv"]))
-    v = v_rec.as_numpy().copy()
-    stride = round(1.0 / dt)
-    soma = v[: duration_ms * stride : stride].astype(np.float32)
-    spikes = detect_spikes(v, dt, float(sim["spike_threshold_mv"]))
-    return soma, spikes
+    return simulator.run(cell, player, duration_ms, settings)
 
 
 def simulate_shard(task: ShardTask) -> dict[str, Any]:
@@ -176,3 +159,33 @@ def simulate_shard(task: ShardTask) -> dict[str, Any]:
         "n_output_spikes": [len(r.spike_times_ms) for r in results],
         "cpu_s": cpu_s,
     }
+
+
+def write_shape(spec_data: dict[str, Any], cell_digest: str, files: dict[str, str],
+                path: str) -> bool:
+    """Write the cell's shape (:func:`benchmark.simulation.nrn.probes.shape_of`, the content
+    of the ``shape`` probe) to ``path`` atomically, unless the file exists; returns whether
+    it was written.
+
+    Drawing the shape calls ``h.define_shape()``, which gives 3D points to every section
+    without any (the point neuron's soma, a replaced axon): the cell's geometry may then
+    differ in its last bits. So the cell is dropped afterwards, and a later shard in this
+    process simulates a fresh build; the runner submits this as the pool's last task.
+    """
+    if Path(path).is_file():
+        return False
+    from benchmark.simulation.nrn import probes
+
+    shape = probes.shape_of(_cell(spec_data, cell_digest, files))
+    atomic.write_text(path, json.dumps(shape, separators=(",", ":"), sort_keys=True) + "\n")
+    _drop_cell()
+    return True
+
+
+def _drop_cell() -> None:
+    """Forget this process's cell (and its input player): the next task builds it anew."""
+    cell = _STATE.pop("cell", None)
+    _STATE.pop("player", None)
+    _STATE.pop("digest", None)
+    if cell is not None:
+        cell.teardown()

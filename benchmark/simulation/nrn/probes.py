@@ -2,7 +2,9 @@
 
 Each probe takes the merged spec table and the cell's data files (name -> local path),
 builds the cell once per process (:func:`cell_for`), and simulates at the spec's
-``simulation`` dt_ms, integration, celsius_degc and v_init_mv. The synapses exist but
+``simulation`` dt_ms, integration, celsius_degc and v_init_mv
+(:class:`benchmark.simulation.nrn.simulator.Settings`, set by
+:func:`benchmark.simulation.nrn.simulator.apply`). The synapses exist but
 receive no events. Every result is a JSON-able dict; units are in the keys (mV, ms, nA, um, Hz).
 
 Initial state: ``resting`` starts at v_init_mv, as the benchmark's simulations do. The
@@ -22,39 +24,20 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from neuron import h
 
-from benchmark.simulation.nrn import builders
+from benchmark.simulation.nrn import builders, simulator
 from benchmark.simulation.nrn.cell import BuiltCell
 from benchmark.simulation.nrn.morphology import short_name
-from benchmark.simulation.worker import SECOND_ORDER, detect_spikes
+from benchmark.simulation.nrn.simulator import Settings
 
 _CELLS: dict[str, BuiltCell] = {}
 SETTLE_MS = 2000.0      # ms of settling before a stimulus probe
 SETTLE_DT_MS = 10.0     # ms: backward-Euler step while settling
 BASELINE_MS = 20.0      # ms of recorded baseline before a stimulus
-
-
-@dataclass(frozen=True)
-class Sim:
-    """The spec's simulation settings (ms, degC, mV; second_order is NEURON's secondorder)."""
-
-    dt_ms: float
-    celsius_degc: float
-    v_init_mv: float
-    spike_threshold_mv: float
-    second_order: int = 0
-
-    @classmethod
-    def of(cls, spec: Mapping[str, Any]) -> Sim:
-        s = spec["simulation"]
-        return cls(float(s["dt_ms"]), float(s["celsius_degc"]), float(s["v_init_mv"]),
-                   float(s["spike_threshold_mv"]),
-                   SECOND_ORDER[s.get("integration", "backward_euler")])
 
 
 def cell_for(spec: Mapping[str, Any], files: Mapping[str, str]) -> BuiltCell:
@@ -68,17 +51,17 @@ def cell_for(spec: Mapping[str, Any], files: Mapping[str, str]) -> BuiltCell:
     return _CELLS[key]
 
 
-def run_sim(sim: Sim, tstop_ms: float, settle_ms: float = 0.0,
+def run_sim(sim: Settings, tstop_ms: float, settle_ms: float = 0.0,
             settle_dt_ms: float = SETTLE_DT_MS) -> None:
     """Initialise at v_init_mv, settle ``settle_ms`` (see module docstring), run to tstop_ms."""
-    h.celsius, h.dt, h.steps_per_ms = sim.celsius_degc, sim.dt_ms, 1.0 / sim.dt_ms
-    h.secondorder = sim.second_order
+    simulator.apply(sim)
     h.finitialize(sim.v_init_mv)
     if settle_ms > 0:
         h.t, h.dt, h.secondorder = -settle_ms, settle_dt_ms, 0
         while h.t < -0.5 * settle_dt_ms:
             h.fadvance()
-        h.t, h.dt, h.secondorder = 0.0, sim.dt_ms, sim.second_order
+        h.t = 0.0
+        simulator.apply(sim)
         h.fcurrent()
         h.frecord_init()
     h.continuerun(tstop_ms)
@@ -89,9 +72,9 @@ def record(ref: Any) -> Any:
     return h.Vector().record(ref)
 
 
-def spike_times(v: Any, sim: Sim) -> np.ndarray:
+def spike_times(v: Any, sim: Settings) -> np.ndarray:
     """Spike times (ms) in a recorded soma voltage (maxima above the spike threshold)."""
-    return detect_spikes(v.as_numpy(), sim.dt_ms, sim.spike_threshold_mv)
+    return simulator.detect_spikes(v.as_numpy(), sim.dt_ms, sim.spike_threshold_mv)
 
 
 def _origin(cell: BuiltCell, spec: Mapping[str, Any]) -> Any:
@@ -141,7 +124,7 @@ def resting(spec: Mapping[str, Any], files: Mapping[str, str], duration_ms: floa
     """
     if duration_ms < 2 * window_ms:
         raise ValueError(f"duration_ms ({duration_ms}) must be at least 2 x window_ms")
-    sim, cell = Sim.of(spec), cell_for(spec, files)
+    sim, cell = Settings.from_spec(spec), cell_for(spec, files)
     v = record(cell.soma._ref_v)
     run_sim(sim, duration_ms)
     trace, n = v.as_numpy().copy(), round(window_ms / sim.dt_ms)
@@ -164,7 +147,7 @@ def fi_curve(spec: Mapping[str, Any], files: Mapping[str, str], amplitudes_na: S
     The step starts after a BASELINE_MS baseline, from the settled state; the rate (Hz) is
     the number of spikes in the step over its duration; first_spike_ms is the latency.
     """
-    sim, cell = Sim.of(spec), cell_for(spec, files)
+    sim, cell = Settings.from_spec(spec), cell_for(spec, files)
     rows = []
     for amp in amplitudes_na:
         stim = iclamp(cell.soma, float(amp), BASELINE_MS, step_ms)
@@ -200,7 +183,7 @@ def bap(spec: Mapping[str, Any], files: Mapping[str, str], distances_um: Sequenc
     largest excursion within ``window_ms`` (mV; bigger than the bAP when the bAP sets off
     a dendritic spike). Soma spikes are counted over ``window_ms``.
     """
-    sim, cell = Sim.of(spec), cell_for(spec, files)
+    sim, cell = Settings.from_spec(spec), cell_for(spec, files)
     origin, secs = _origin(cell, spec), region_sections(cell, region, "bap")
     sites = [locate(secs, float(d), origin) for d in distances_um]
     stim = iclamp(cell.soma, amp_na, BASELINE_MS, dur_ms)
@@ -238,7 +221,7 @@ def bac(spec: Mapping[str, Any], files: Mapping[str, str], distance_um: float = 
     ``epsp_lag_ms`` after the pulse onset, and both. Per condition: soma spikes (count,
     times from the pulse onset, ms), and at the dendritic site the peak (mV) and the time
     above ``plateau_mv`` (ms), which a calcium spike makes tens of ms long."""
-    sim, cell = Sim.of(spec), cell_for(spec, files)
+    sim, cell = Settings.from_spec(spec), cell_for(spec, files)
     sec, x = locate(region_sections(cell, region, "bac"), distance_um, _origin(cell, spec))
     wave = epsp_waveform(epsp_peak_na, BASELINE_MS + epsp_lag_ms, epsp_rise_ms, epsp_decay_ms,
                          sim.dt_ms)
@@ -250,7 +233,7 @@ def bac(spec: Mapping[str, Any], files: Mapping[str, str], distance_um: float = 
     return out
 
 
-def _bac_condition(sim: Sim, soma: Any, site: Any, soma_amp_na: float, soma_dur_ms: float,
+def _bac_condition(sim: Settings, soma: Any, site: Any, soma_amp_na: float, soma_dur_ms: float,
                    wave: tuple[np.ndarray, np.ndarray] | None, window_ms: float,
                    plateau_mv: float, settle_ms: float) -> dict[str, Any]:
     stims = [iclamp(soma, soma_amp_na, BASELINE_MS, soma_dur_ms)]
@@ -309,10 +292,17 @@ def _membrane(sec: Any) -> dict[str, Any]:
 
 def shape(spec: Mapping[str, Any], files: Mapping[str, str],
           decimals: int = 1) -> dict[str, Any]:
-    """The built cell's 3D shape, for drawing: per section its region and its 3D points
-    (x, y, z, diam in um, rounded to ``decimals``), in the reconstruction's frame. Sections
-    without 3D points (a point neuron) get NEURON's default shape (``define_shape``)."""
-    cell = cell_for(spec, files)
+    """The built cell's 3D shape, for drawing (:func:`shape_of`)."""
+    return shape_of(cell_for(spec, files), decimals)
+
+
+def shape_of(cell: BuiltCell, decimals: int = 1) -> dict[str, Any]:
+    """The 3D shape of ``cell``, the process's only cell: per section its region and its 3D
+    points (x, y, z, diam in um, rounded to ``decimals``), in the reconstruction's frame.
+    Sections without 3D points (a point neuron) get NEURON's default shape
+    (``define_shape``, which may change their geometry in its last bits: simulate a fresh
+    build afterwards). The simulation stage stores it as ``shape.json``
+    (:func:`benchmark.simulation.worker.write_shape`)."""
     h.define_shape()
     morph = next((k for k in cell.keep if hasattr(k, "region")), None)
     region_of = ({sec: name for name in ("soma", "dend", "apic", "axon")
