@@ -7,7 +7,8 @@ of lookup for the others:
 1. the mirror folder (``--mirror DIR`` or ``$NEURODEPTH_MIRROR``) at ``mirror_path``;
 2. the download cache, ``$NEURODEPTH_CACHE/data/<cell>/<name>`` (default
    ``~/.cache/neurodepth/data/...``);
-3. a download from the file's public ``url`` (a zip archive when ``archive_member`` is set),
+3. a download from the file's public ``url`` by pooch, against the pinned hash (a zip
+   archive when ``archive_member`` is set),
    or, for ``allen_model_id``, from the Allen API (:mod:`benchmark.cells.allen_download`), stored
    atomically in the download cache.
 
@@ -17,10 +18,9 @@ When none works, the error says where to put the file. Files are never committed
 from __future__ import annotations
 
 import hashlib
-import io
-import urllib.request
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from benchmark.cells.spec import CellSpec, DataFile
 from benchmark.core import atomic, paths
@@ -59,21 +59,44 @@ def _checked(path: Path, file: DataFile, where: str) -> Path | None:
     return path
 
 
+def _downloader() -> Any:
+    """pooch's HTTP downloader with this module's timeout (s), quiet."""
+    import pooch
+
+    pooch.get_logger().setLevel("WARNING")
+    return pooch.HTTPDownloader(timeout=TIMEOUT_S, progressbar=False)
+
+
 def _download(file: DataFile, target: Path) -> Path:
+    """Download ``file`` into ``target`` (the download cache), checked against its pin.
+
+    Plain files are fetched by pooch against their pinned sha256 (written atomically; a
+    wrong hash is refused). An ``archive_member`` is read out of the downloaded zip, which
+    pooch keeps beside it (``.archives/``; the archive itself is not pinned, its member is).
+    """
     if file.allen_model_id:
         from benchmark.cells import allen_download
 
         atomic.write_bytes(target, allen_download.fetch(file))
         return target
-    with urllib.request.urlopen(file.url, timeout=TIMEOUT_S) as response:  # noqa: S310
-        payload = response.read()
-    if file.archive_member:
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            members = [m for m in archive.namelist() if m.endswith(file.archive_member)]
-            if not members:
-                raise DataUnavailableError(f"{file.url}: archive has no member "
-                                           f"'{file.archive_member}'")
-            payload = archive.read(members[0])
+    import pooch
+
+    if not file.archive_member:
+        try:
+            pooch.retrieve(file.url, known_hash=f"sha256:{file.sha256}", fname=target.name,
+                           path=target.parent, downloader=_downloader())
+        except ValueError as exc:  # pooch's hash mismatch
+            raise DataUnavailableError(f"{file.url}: downloaded {file.name} has the wrong "
+                                       "sha256; the source changed: report it") from exc
+        return target
+    archive = Path(pooch.retrieve(file.url, known_hash=None, path=target.parent / ".archives",
+                                  downloader=_downloader()))
+    with zipfile.ZipFile(archive) as zipped:
+        members = [m for m in zipped.namelist() if m.endswith(file.archive_member)]
+        if not members:
+            raise DataUnavailableError(f"{file.url}: archive has no member "
+                                       f"'{file.archive_member}'")
+        payload = zipped.read(members[0])
     if hashlib.sha256(payload).hexdigest() != file.sha256:
         raise DataUnavailableError(f"{file.url}: downloaded {file.name} has the wrong sha256; "
                                    "the source changed: report it")
