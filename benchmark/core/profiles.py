@@ -43,8 +43,9 @@ class TrainPlan:
         batch_size: windows per step.
         window_ms: output length of a training window (ms); the network also reads its
             receptive field before the window.
-        learning_rate: NAdam learning rate at the start; divided by 10 at 50% and 80% of
-            ``max_steps``.
+        learning_rate: NAdam learning rate at the start; multiplied by ``lr_step_factor``
+            at each fraction of ``max_steps`` in ``lr_step_at`` (default: divided by 10 at
+            50% and 80%; :meth:`learning_rate_at`).
         spike_weight / soma_weight: weights of the spike BCE and soma MSE losses.
         eval_every: steps between validation checks (and checkpoints).
         patience: validation checks without improvement before early stopping.
@@ -66,6 +67,21 @@ class TrainPlan:
     patience: int = 5
     mixed_precision: tuple[str, ...] = ("cuda",)
     weight_decay: float = 0.0
+    lr_step_at: tuple[float, ...] = (0.5, 0.8)
+    lr_step_factor: float = 0.1
+
+    def learning_rate_at(self, step: int) -> float:
+        """The learning rate of optimiser step ``step``: ``learning_rate`` times
+        ``lr_step_factor`` for each fraction of ``max_steps`` in ``lr_step_at`` reached."""
+        frac = step / self.max_steps
+        return self.learning_rate * self.lr_step_factor ** sum(frac >= at for at in
+                                                                self.lr_step_at)
+
+
+LR_STEP_DEFAULTS = {"lr_step_at": (0.5, 0.8), "lr_step_factor": 0.1}
+"""The learning-rate steps every profile used before they were fields: a record leaves them
+out at these values (:meth:`Profile.to_dict`), so records made before and after compare
+equal."""
 
 
 @dataclass(frozen=True)
@@ -144,10 +160,14 @@ class Profile:
         return self.receptive_field_ms - (depth - 1) * (self.kernel_ms - 1)
 
     def to_dict(self) -> dict[str, Any]:
-        """The definition (every field but :attr:`revised`): what records hold and the
+        """The definition (every field but :attr:`revised`; the learning-rate steps only
+        where they differ from :data:`LR_STEP_DEFAULTS`): what records hold and the
         builder compares."""
         out = asdict(self)
         del out["revised"]
+        if all(getattr(self.train, k) == v for k, v in LR_STEP_DEFAULTS.items()):
+            for key in LR_STEP_DEFAULTS:
+                del out["train"][key]
         return out
 
 

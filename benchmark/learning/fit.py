@@ -206,9 +206,7 @@ class Trainer:
         atomic.write_bytes(self.checkpoint, _state_bytes(state))
 
     def _learning_rate(self) -> float:
-        frac = self.step / self.plan.max_steps
-        drops = (frac >= 0.5) + (frac >= 0.8)
-        return self.plan.learning_rate * 0.1 ** drops
+        return self.plan.learning_rate_at(self.step)
 
     def _check(self) -> bool:
         """Validate, keep the best weights, checkpoint; False when training should stop."""
