@@ -155,7 +155,8 @@ def test_rests_in_a_plausible_range(measured: dict[str, dict[str, Any]], name: s
 @pytest.mark.parametrize("name", CELLS)
 def test_silent_without_input(measured: dict[str, dict[str, Any]], name: str) -> None:
     """No spike without input once the start from v_init is over (the H16 file's v_init,
-    -59 mV, is 14 mV above the model's rest and sets off one spike at the start)."""
+    -59 mV, is 14 mV above the model's rest; with NaV's Allen start it does not fire there,
+    tests/test_allen_rest.py)."""
     spikes = measured[name]["resting"]["spike_times_ms"]
     assert [t for t in spikes if t >= TRANSIENT_MS] == []
 

@@ -204,10 +204,26 @@ def nav_generator(v: float, celsius: float = 34.0) -> np.ndarray:
 
 
 def nav_equilibrium(v: float) -> np.ndarray:
+    """The exact equilibrium of the scheme (NaV with exact_start = 1)."""
     system = nav_generator(v).T.copy()
     system[-1, :] = 1.0  # replace one balance by the sum = 1
     rhs = np.zeros(12)
     rhs[-1] = 1.0
+    return np.linalg.solve(system, rhs)
+
+
+def nav_distribution_start(v: float, celsius: float = 34.0) -> np.ndarray:
+    """The initial state of the Allen distribution's NaV.mod (NaV's default, exact_start = 0):
+    its INITIAL solves the balance equations (inflow = outflow) of every state but I6, and
+    the sum of the states = 1, with one coefficient as that file has it: the I3 balance takes
+    the inflow from I4 at the I3 -> C3 rate where the I4 -> I3 rate belongs."""
+    rates = nav_generator(v, celsius)
+    system = rates.T.copy()  # row s: the balance of state s
+    i3, i4, c3 = (NAV_STATES.index(s) for s in ("I3", "I4", "C3"))
+    system[i3, i4] = rates[i3, c3]
+    system[NAV_STATES.index("I6"), :] = 1.0  # no balance of I6: the sum = 1
+    rhs = np.zeros(12)
+    rhs[NAV_STATES.index("I6")] = 1.0
     return np.linalg.solve(system, rhs)
 
 
@@ -467,6 +483,10 @@ for celsius in arg["temperatures"]:
         row["g"] = {n: getattr(seg, f"g_{n}") for n in arg["channels"]}
         row["nav"] = [getattr(seg, f"{s}_NaV") for s in arg["nav"]]
         row["v"] = seg.v
+        h.exact_start_NaV = 1
+        h.finitialize(v)
+        row["nav_exact"] = [getattr(seg, f"{s}_NaV") for s in arg["nav"]]
+        h.exact_start_NaV = 0
         out["steady"][f"{celsius:g}/{v:g}"] = row
 h.celsius = 34
 for name in arg["channels"]:
@@ -556,14 +576,32 @@ def test_gate_relaxes_with_published_time_constant(name: str, gate_data: dict[st
 
 @pytest.mark.neuron
 def test_nav_markov_scheme(gate_data: dict[str, Any]) -> None:
-    for celsius in TEMPERATURES:  # every rate carries qt: the equilibrium is the same
+    """finitialize sets the Allen distribution's initial state (default), or the exact
+    equilibrium with exact_start = 1; every coefficient of either carries qt, so neither
+    depends on the temperature."""
+    for celsius in TEMPERATURES:
         for v, row in zip(VOLTAGES, steady_rows(gate_data, celsius), strict=True):
-            p = np.array(row["nav"])
+            p, exact = np.array(row["nav"]), np.array(row["nav_exact"])
             assert p.sum() == pytest.approx(1.0, abs=1e-12)
-            np.testing.assert_allclose(p, nav_equilibrium(v), rtol=1e-6, atol=1e-15)
+            assert exact.sum() == pytest.approx(1.0, abs=1e-12)
+            assert np.all(p > 0) and np.all(exact > 0)
+            np.testing.assert_allclose(p, nav_distribution_start(v, celsius), rtol=1e-6,
+                                       atol=1e-15)
+            np.testing.assert_allclose(exact, nav_equilibrium(v), rtol=1e-6, atol=1e-15)
             assert row["g"]["NaV"] == pytest.approx(p[NAV_STATES.index("O")], rel=1e-12)
     open_at = {v: nav_equilibrium(v)[5] for v in (-90.0, -60.0, -40.0)}
     assert open_at[-90.0] < 1e-5 < open_at[-60.0] < open_at[-40.0]  # activates with v
+    # the numbers of NaV.mod's header: the distribution's start is off equilibrium, at
+    # -90 mV more open, at -59 mV (the H16 cell's v_init) far more inactivated
+    o, i6 = NAV_STATES.index("O"), NAV_STATES.index("I6")
+    start, equilibrium = nav_distribution_start(-90.0), nav_equilibrium(-90.0)
+    assert (start[o], equilibrium[o]) == (pytest.approx(1.08e-5, rel=0.01),
+                                          pytest.approx(3.92e-7, rel=0.01))
+    start, equilibrium = nav_distribution_start(-59.0), nav_equilibrium(-59.0)
+    assert (start[i6], equilibrium[i6]) == (pytest.approx(0.378, rel=0.01),
+                                            pytest.approx(0.0977, rel=0.01))
+    assert (start[:o + 1].sum(), equilibrium[:o + 1].sum()) == (pytest.approx(0.497, rel=0.01),
+                                                                pytest.approx(0.835, rel=0.01))
     for (_, v2), step in zip(STEPS, gate_data["steps"], strict=True):
         states = np.array([step["rec"][f"NaV.{s}"] for s in NAV_STATES])
         np.testing.assert_allclose(states.sum(axis=0), 1.0, atol=1e-10)
@@ -576,13 +614,14 @@ def test_nav_markov_scheme(gate_data: dict[str, Any]) -> None:
 
 # --- NaV's block-tridiagonal backward Euler against NEURON's METHOD sparse ---------------------
 # tests/data/nav_kinetic/NaV_kinetic.mod is NaV as a KINETIC block solved by `METHOD sparse` (the
-# form NaV.mod had before its hand-written solver). Both take the same backward Euler step, so
+# form NaV.mod had before its hand-written solver), with NaV's INITIAL: both start from the same
+# states (the Allen distribution's, by default). Both take the same backward Euler step, so
 # they differ by rounding only, and v, ina and the states must agree to rounding. States are
 # compared relatively wherever they differ by more than NAV_STATE_ATOL: METHOD sparse's CONSERVE
 # row computes I6 as 1 - (the others), with absolute errors ~2e-16 on an I6 down to ~1e-8.
 # Measured (NEURON 9.0.2, x86_64), largest over the cases, against the tolerances below:
-#   clamps: |dv| 1.5e-10 mV, |d ina| 2.2e-12 of the peak |ina|, states 4.1e-11 relative;
-#   spikes: |dv| 1.5e-9 mV, |d ina| 2.8e-11, states 2.7e-10 (spike trains amplify rounding).
+#   clamps: |dv| 1.7e-10 mV, |d ina| 2.8e-12 of the peak |ina|, states 1.9e-11 relative;
+#   spikes: |dv| 5.4e-9 mV, |d ina| 9.9e-11, states 1.0e-9 (spike trains amplify rounding).
 # Changing any one parameter of the reference by a factor 1 + 1e-6 moves the states under the
 # clamp by 9e-7 .. 3e-5 relative: over 100 times the tolerance.
 
@@ -733,8 +772,9 @@ def test_nav_block_solver_is_backward_euler(
     small, to rounding: the block solver is subtraction-free."""
     [(case, row)] = [(c, r) for c, r in nav_solver_data if c.get("trace")]
     v, got = np.array(row["trace"]["v"]), np.array(row["trace"]["states"]).T
-    p = got[0].copy()
-    np.testing.assert_allclose(p, nav_equilibrium(v[0]), rtol=1e-9, atol=1e-15)
+    p = got[0].copy()  # the start (default: the Allen distribution's)
+    np.testing.assert_allclose(p, nav_distribution_start(v[0], case["celsius"]), rtol=1e-9,
+                               atol=1e-15)
     expected = [p]
     for vk in v[1:]:
         p = np.linalg.solve(np.eye(12) - DT * nav_generator(vk, case["celsius"]).T, p)

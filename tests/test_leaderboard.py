@@ -10,6 +10,7 @@ import copy
 import dataclasses
 import html.parser
 import json
+import re
 import shutil
 import threading
 import urllib.request
@@ -103,7 +104,7 @@ def test_cli_builds_and_reports_refusals_one_line_each(board: dict[str, Any]) ->
     assert len(lines) == 4, proc.stderr
     expected = {
         "malformed": "not valid JSON",
-        "digest": "the cell changed since this record was made",
+        "digest": "both of cell version 2: the cell changed without a version bump",
         "unknown": "unknown cell 'lfi'",
         "foreign_example": "the example is not of this record (cell, cell_digest differ)",
     }
@@ -112,9 +113,10 @@ def test_cli_builds_and_reports_refusals_one_line_each(board: dict[str, Any]) ->
         assert len(mine) == 1, (key, lines)
         assert reason in mine[0] and "; fix: " in mine[0], mine[0]
     assert "did you mean 'lif'" in next(x for x in lines if "lfi" in x)
-    assert "rerun `python -m benchmark run --cell lif_edited --profile smoke`" in next(
-        x for x in lines if "lif_edited" in x)
-    assert "2 record(s) of 2 cell(s) shown, 4 refused" in proc.stdout
+    edited = next(x for x in lines if "lif_edited" in x)
+    assert "fix: bump `version` in the cell's cell.toml" in edited
+    assert "or rerun `python -m benchmark run --cell lif_edited --profile smoke`" in edited
+    assert "2 record(s) of 2 cell(s) shown (0 stale), 4 refused" in proc.stdout
 
 
 def test_good_records_are_ranked_on_the_index(board: dict[str, Any]) -> None:
@@ -377,6 +379,159 @@ def test_protocol_digest_is_recomputed_like_the_run() -> None:
         params.digest()
 
 
+# --- stale records: made with another version of the cell ----------------------------------
+
+def _older(rec: dict[str, Any], version: str = "1") -> dict[str, Any]:
+    """The record as if made with an older version of its cell: another version and another
+    cell digest (its digests describe that version)."""
+    digest = rec["cell"]["digest"]
+    rec["cell"] |= {"version": version,
+                    "digest": ("0" if digest[0] != "0" else "1") + digest[1:]}
+    return rec
+
+
+def test_an_older_cell_version_is_stale_not_refused(tmp_path: Path,
+                                                    lif_record: dict[str, Any]) -> None:
+    put(tmp_path, "lif/smoke/record.json", _older(lif_record))
+    entries, refused = records.load_all(tmp_path)
+    assert not refused
+    (entry,) = entries
+    assert entry.stale and (entry.made_version, entry.current_version) == ("1", "2")
+
+
+def test_a_digest_change_without_a_version_bump_is_refused(tmp_path: Path,
+                                                           lif_record: dict[str, Any]) -> None:
+    _older(lif_record, version=lif_record["cell"]["version"])
+    path = put(tmp_path, "lif/smoke/record.json", lif_record)
+    (line,) = refusals_of(tmp_path)
+    assert line.startswith(f"{path}: cell digest ")
+    assert "both of cell version 2: the cell changed without a version bump; fix: bump " \
+        "`version` in the cell's cell.toml" in line
+    assert "or rerun `python -m benchmark run --cell lif --profile smoke`" in line
+
+
+@pytest.mark.parametrize(("dotted", "value", "reason"), [
+    ("protocol.digest", "ab" * 32, "protocol digest abababababab... is not"),
+    ("protocol.params.hold_jitter_ms", 99, "recomputed from the record's own parameters"),
+    ("protocol.params.rate_scale", -1, "protocol.params.rate_scale is -1"),
+    ("calibration", {"target_rate_hz": 1.0, "tolerance": 0.1, "rate_scale": 2.0,
+                     "achieved_rate_hz": 1.0, "converged": True, "n_sims": 1, "duration_ms": 1,
+                     "probes": [{"rate_scale": 2.0, "rate_hz": 1.0}]},
+     "calibration.rate_scale 2 is not the protocol's rate scale 1"),
+    ("profile.train.max_steps", 31, "differs from this code's 'smoke' profile"),
+    ("cell.species", 3, "breaks the record schema: field 'cell/species'"),
+])
+def test_a_stale_record_is_still_checked_in_every_other_way(
+        tmp_path: Path, lif_record: dict[str, Any], dotted: str, value: Any,
+        reason: str) -> None:
+    _set(_older(lif_record), dotted, value)
+    path = put(tmp_path, "lif/smoke/record.json", lif_record)
+    (line,) = refusals_of(tmp_path)
+    assert line.startswith(f"{path}: ") and reason in line and "; fix: " in line
+
+
+def _bump(cells: Path, name: str) -> None:
+    """The future, in a temporary copy of the registry: the cell's model changes (its input
+    rates too) and its version goes from 2 to 3."""
+    path = cells / name / "cell.toml"
+    text = path.read_text()
+    assert 'version = "2"' in text and "exc_per_100ms = [0.0, 15.5]" in text
+    path.write_text(text.replace('version = "2"', 'version = "3"', 1)
+                    .replace("exc_per_100ms = [0.0, 15.5]", "exc_per_100ms = [0.0, 16.0]"))
+
+
+@pytest.fixture(scope="module")
+def stale_board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Three records built by the real CLI with ``--strict``: the lif (current), lif_old
+    (made at version 2 of a cell since bumped to 3, with new input rates) with its example,
+    and lif_v1 (a record of version 1 of a cell now at version 2, another digest)."""
+    tmp = tmp_path_factory.mktemp("stale-board")
+    cells, recs = tmp / "cells", tmp / "records"
+    make_cell(cells, "lif_old")
+    make_cell(cells, "lif_v1")
+    lif = json.loads((SMOKE_RECORD / "record.json").read_text())
+    example = json.loads((SMOKE_RECORD / "example.json").read_text())
+    put(recs, "lif/smoke/record.json", lif)
+    put(recs, "lif/smoke/example.json", example)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NEURODEPTH_CELLS", str(cells))
+        old = copy.deepcopy(lif)
+        old["cell"] |= {"name": "lif_old", "digest": registry.get("lif_old").digest()}
+        put(recs, "lif_old/smoke/record.json", old)
+        put(recs, "lif_old/smoke/example.json",
+            example | {"cell": "lif_old", "cell_digest": old["cell"]["digest"]})
+        v1 = _older(copy.deepcopy(lif))
+        v1["cell"]["name"] = "lif_v1"
+        put(recs, "lif_v1/smoke/record.json", v1)
+        _bump(cells, "lif_old")
+        assert registry.get("lif_old").digest() != old["cell"]["digest"]
+        assert (protocol.cell_params(registry.get("lif_old")).to_dict()
+                != old["protocol"]["params"])
+    out = tmp / "site"
+    proc = run_cli("leaderboard", "build", "--records", str(recs), "--out", str(out),
+                   "--strict", env={"NEURODEPTH_CELLS": str(cells)})
+    yield {"proc": proc, "out": out, "records": recs, "cells": cells}
+
+
+def test_strict_build_shows_stale_records_and_counts_them(stale_board: dict[str, Any]) -> None:
+    proc = stale_board["proc"]
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == ""
+    assert "3 record(s) of 3 cell(s) shown (2 stale), 0 refused" in proc.stdout
+
+
+def test_overview_marks_stale_rows_and_lists_them_after_the_current_ones(
+        stale_board: dict[str, Any]) -> None:
+    index = (stale_board["out"] / "index.html").read_text()
+    rows = re.findall(r'<tr data-cell="([^"]+)"( class="stale")?', index)
+    assert rows == [("lif", ""), ("lif_old", ' class="stale"'), ("lif_v1", ' class="stale"')]
+    for cell, made, now in (("lif_old", 2, 3), ("lif_v1", 1, 2)):
+        row = index.split(f'<tr data-cell="{cell}"', 1)[1].split("</tr>", 1)[0]
+        assert '<td data-sort-value="">&ndash;</td>' in row  # no rank
+        assert (f'<span class="badge stale" title="made with cell version {made}; the cell '
+                f'is now version {now}: rerun to update">stale</span>') in row
+    lif = index.split('<tr data-cell="lif"', 1)[1].split("</tr>", 1)[0]
+    assert '<td data-sort-value="1">1</td>' in lif and "badge" not in lif
+    assert "listed after the current rows of its table, without a rank" in index
+    assert "from 3 validated records (2 stale)." in index
+
+
+def test_cell_page_says_which_version_made_a_stale_record(stale_board: dict[str, Any]) -> None:
+    out = stale_board["out"]
+    page = (out / "cells" / "lif_old" / "index.html").read_text()
+    note = page.split('<p class="stale-note" id="smoke-stale">', 1)[1].split("</p>", 1)[0]
+    assert page.index('class="stale-note"') < page.index('id="card"')  # near the top
+    assert ('The <a href="#smoke">smoke record</a> was made with cell version 2; the cell is '
+            'now version 3') in note
+    assert ("to be remade with <code>python -m benchmark run --cell lif_old --profile "
+            "smoke</code>, then <code>python -m benchmark submit --cell lif_old --profile "
+            "smoke</code>") in note
+    assert "<dt>Version</dt><dd>3</dd>" in page
+    assert "cell version 2 (the cell is now version 3)" in page
+    assert "(stale: made with cell version 2)" in page  # the drawing is of the old version
+    assert (out / "cells" / "lif_old" / "smoke" / "example.svg").is_file()
+    v1 = (out / "cells" / "lif_v1" / "index.html").read_text()
+    assert "was made with cell version 1; the cell is now version 2" in v1
+    current = (out / "cells" / "lif" / "index.html").read_text()
+    assert "stale-note" not in current and "badge" not in current and "rank 1 in" in current
+
+
+def test_submit_refuses_a_stale_run(tmp_path: Path) -> None:
+    run = _run_copy(tmp_path / "runs")
+    rec = _older(json.loads((run / "record.json").read_text()))
+    (run / "record.json").write_text(json.dumps(rec))
+    recs = tmp_path / "records"
+    proc = run_cli("submit", "--cell", "lif", "--profile", "smoke", "--out",
+                   str(tmp_path / "runs"), "--records", str(recs))
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: {run / 'record.json'}: a stale record: made with version "
+                           "1 of cell lif, which is now version 2")
+    assert "; fix: rerun `python -m benchmark run --cell lif --profile smoke` and submit " \
+        "that run" in line
+    assert not recs.exists() and not (run / "submission.md").exists()
+
+
 # --- migrations ----------------------------------------------------------------------------
 
 def _v0_to_v1(rec: dict[str, Any]) -> dict[str, Any]:
@@ -413,8 +568,9 @@ def test_migrate_is_pure_and_checks_the_version_step() -> None:
 # --- ranking (pure logic) ------------------------------------------------------------------
 
 def rec(cell: str, depth: int | None, auc: float | None, *, censored: bool = False,
-        profile: str = "quick", version: str = "1", ref: int = 3) -> dict[str, Any]:
-    return {"cell": {"name": cell}, "profile": {"name": profile},
+        profile: str = "quick", version: str = "1", ref: int = 3,
+        cell_version: str = "1") -> dict[str, Any]:
+    return {"cell": {"name": cell, "version": cell_version}, "profile": {"name": profile},
             "protocol": {"version": version},
             "score": {"minimal_depth": depth, "censored": censored},
             "fci": {"reference_depth": ref, "spike_auc": auc, "value": None},
@@ -452,6 +608,24 @@ def test_profiles_and_protocol_versions_are_never_ranked_together() -> None:
         ("smoke", "1", ["a"])]
     assert all(t.rows[0].rank == 1 for t in tables)
 
+
+def test_stale_rows_come_after_the_current_ones_without_a_rank() -> None:
+    records = [rec("old_best", 1, 0.99, cell_version="1"), rec("deep", 3, 0.9),
+               rec("none", None, 0.9), rec("old_worst", 3, 0.5, cell_version="1"),
+               rec("shallow", 1, 0.95)]
+    (table,) = ranking.rank(records, current_versions={
+        "old_best": "2", "old_worst": "2", "deep": "1", "none": "1", "shallow": "1"})
+    assert [(r.cell, r.rank, r.stale) for r in table.rows] == [
+        ("shallow", 1, False), ("deep", 2, False), ("none", None, False),
+        ("old_best", None, True), ("old_worst", None, True)]
+    row = table.rows[3]
+    assert (row.made_version, row.current_version) == ("1", "2")
+    assert site.stale_title(row) == ("made with cell version 1; the cell is now version 2: "
+                                     "rerun to update")
+    # without the registry's versions nothing is stale: the plain order
+    (plain,) = ranking.rank(records)
+    assert [r.cell for r in plain.rows][:2] == ["old_best", "shallow"]
+    assert not any(r.stale for r in plain.rows)
 
 
 def test_table_titles_give_the_profiles_revision() -> None:

@@ -4,7 +4,8 @@ Debian's ``chromium`` and ``chromium-driver``, driven by Selenium with that brow
 driver (nothing is downloaded). The site is built by the real CLI from a real smoke record
 of the lif with its example (the committed ``SMOKE_RECORD``, tests/data/records/lif/smoke),
 two registered copies of the lif (one carrying HTML and JavaScript in its description and
-hardware), and a refused record filed under a folder whose name is HTML; it is served by
+hardware), a stale record (made at version 2 of a copy whose version was then bumped to 3),
+and a refused record filed under a folder whose name is HTML; it is served by
 ``leaderboard serve`` on 127.0.0.1.
 
 Without the browser these tests skip, unless ``NEURODEPTH_BROWSER_TESTS=required`` (CI sets
@@ -59,6 +60,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     cells = tmp / "cells"
     make_cell(cells, "lif_b")
     make_cell(cells, "lif_xss", description=XSS)
+    make_cell(cells, "lif_old")
     env = {"NEURODEPTH_CELLS": str(cells)}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NEURODEPTH_CELLS", str(cells))
@@ -68,7 +70,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         recs = tmp / "records"
         put(recs, "lif/smoke/record.json", (SMOKE_RECORD / "record.json").read_text())
         put(recs, "lif/smoke/example.json", (SMOKE_RECORD / "example.json").read_text())
-        for name, description in (("lif_b", None), ("lif_xss", XSS)):
+        for name, description in (("lif_b", None), ("lif_xss", XSS), ("lif_old", None)):
             rec = copy.deepcopy(good)
             rec["cell"]["name"] = name
             rec["cell"]["digest"] = registry.get(name).digest()
@@ -77,6 +79,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 rec["hardware"]["cpu"] = XSS_CPU
             put(recs, f"{name}/smoke/record.json", rec)
         put(recs, f"{XSS_FOLDER}/smoke/record.json", "{")
+    # the cell changes after its record was made: version 2 -> 3, so the record is stale
+    toml = cells / "lif_old" / "cell.toml"
+    toml.write_text(toml.read_text().replace('version = "2"', 'version = "3"', 1))
     out = tmp / "site"
     run_cli("leaderboard", "build", "--records", str(recs), "--out", str(out), env=env,
             check=True)
@@ -142,7 +147,7 @@ def test_overview_loads_with_every_shown_record(browser: Any, site: dict[str, An
                                                 tmp_path: Path) -> None:
     _open(browser, site["base"] + "index.html")
     assert "NeuroDepth" in browser.title
-    assert sorted(_rows(browser)) == ["lif", "lif_b", "lif_xss"]
+    assert sorted(_rows(browser)) == ["lif", "lif_b", "lif_old", "lif_xss"]
     heading = browser.find_element("css selector", "section.ranking h2").text
     assert heading == "Profile smoke, protocol version 1"
     refused = browser.find_element("id", "refused").text
@@ -173,9 +178,9 @@ def test_sorting_by_a_column_and_back(browser: Any, site: dict[str, Any]) -> Non
     rank = _header(browser, "Rank")
     rank.find_element("tag name", "button").click()
     assert _rows(browser) == ranked
-    ranks = [int(r.find_element("css selector", "td").text) for r in
+    ranks = [r.find_element("css selector", "td").text for r in
              browser.find_elements("css selector", "table.leaderboard tbody tr")]
-    assert ranks == sorted(ranks) == [1, 2, 3]
+    assert ranks == ["1", "2", "3", "\u2013"]  # the stale record last, without a rank
     assert cell.get_attribute("aria-sort") is None
 
 
@@ -220,7 +225,7 @@ def test_every_link_and_image_resolves(browser: Any, site: dict[str, Any]) -> No
                 assert browser.find_elements("id", fragment), (page, link)
                 _open(browser, page)
     cells = {p for p in seen if "/cells/" in p}
-    assert len(cells) == 3 and checked > 20
+    assert len(cells) == 4 and checked > 20
 
 
 def test_cell_page_shows_its_figures(browser: Any, site: dict[str, Any]) -> None:
@@ -236,6 +241,22 @@ def test_cell_page_shows_its_figures(browser: Any, site: dict[str, Any]) -> None
         assert visible and natural_width > 100 and width > 100, (src, shown[src])
     caption = browser.find_element("css selector", "section.prediction figcaption").text
     assert f"Test simulation {site['example']['simulation']['sim_index']}" in caption
+
+
+def test_a_stale_record_is_marked(browser: Any, site: dict[str, Any]) -> None:
+    _open(browser, site["base"] + "index.html")
+    assert _rows(browser)[-1] == "lif_old"
+    badge = browser.find_element("css selector", "tr[data-cell='lif_old'] .badge.stale")
+    assert badge.is_displayed() and badge.text == "stale"
+    assert badge.get_attribute("title") == ("made with cell version 2; the cell is now "
+                                            "version 3: rerun to update")
+    assert not browser.find_elements("css selector", "tr[data-cell='lif'] .badge")
+    _open(browser, urljoin(site["base"], "cells/lif_old/index.html"))
+    note = browser.find_element("css selector", "p.stale-note")
+    assert note.is_displayed()
+    assert "was made with cell version 2; the cell is now version 3" in note.text
+    assert ("python -m benchmark run --cell lif_old --profile smoke, then python -m "
+            "benchmark submit --cell lif_old --profile smoke") in note.text
 
 
 def test_html_in_records_renders_as_text(browser: Any, site: dict[str, Any]) -> None:

@@ -36,7 +36,7 @@ def test_example_package_passes_every_tier() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = [x for x in proc.stdout.splitlines() if x.startswith(("ok ", "FAIL"))]
     assert [x.split()[1] for x in lines] == list(validation.TIERS), proc.stdout
-    assert "ballstick_nmda: passed 7 tier(s), up to smoke" in proc.stdout
+    assert "ballstick_nmda: passed 8 tier(s), up to smoke" in proc.stdout
     assert "on dendrites" in proc.stdout and "bit for bit" in proc.stdout
 
 

@@ -2,9 +2,11 @@
 
 ``build`` checks every ``<records>/<cell>/<profile>/record.json`` (schema, the cell's and
 the protocol's hashes against the registry, the profile) and prints one line per refused
-file on stderr, ``<path>: <reason>; fix: <fix>``; the other records still build. It exits
-0 when the site was built, refusals or not; with ``--strict`` it still builds the site but
-exits 2 if any record was refused (for CI that must keep the records folder clean).
+file on stderr, ``<path>: <reason>; fix: <fix>``; the other records still build. A record
+made with an older version of its cell is shown as stale (marked, not ranked), not refused;
+the summary line counts them. It exits 0 when the site was built, refusals or not; with
+``--strict`` it still builds the site but exits 2 if any record was refused (stale records
+do not count: for CI that must keep the records folder clean).
 
 ``serve`` serves a built site on 127.0.0.1 only (for browsing; the site itself is plain
 files and needs no server).
@@ -59,7 +61,7 @@ def _build(args: argparse.Namespace) -> int:
         print(refusal.line(), file=sys.stderr)
     cells = len({e.cell for e in report.entries})
     print(f"site written to {report.out}: {len(report.entries)} record(s) of {cells} cell(s) "
-          f"shown, {len(report.refusals)} refused")
+          f"shown ({len(report.stale)} stale), {len(report.refusals)} refused")
     return EXIT_USER_ERROR if args.strict and report.refusals else 0
 
 

@@ -2,7 +2,8 @@
 
 Takes ``<out>/<cell>/<profile>/seed-<seed>/record.json`` and its ``example.json``, runs the
 leaderboard builder's checks on them (schema, the cell and protocol hashes against the
-registry, the profile, the example against its record), and only then copies them,
+registry, the profile, the example against its record; a record made with an older version
+of the cell, which the site would show as stale, is refused), and only then copies them,
 byte for byte, to ``<records>/<cell>/<profile>/`` (default ``leaderboard/records``). It
 prints the text for the pull request (the score, how the record was made, what to attach)
 and writes it as ``submission.md`` in the run folder.
@@ -56,6 +57,12 @@ def check_run(folder: Path, cell: str, profile: str) -> dict[str, Any]:
     rel = f"{cell}/{profile}/{RECORD_FILE}"
     try:
         entry = check_file(record_path, rel, registry.discover())
+        if entry.stale:
+            raise UserError(f"{record_path}: a stale record: made with version "
+                            f"{entry.made_version} of cell {cell}, which is now version "
+                            f"{entry.current_version} (the site would show it as stale, not "
+                            f"ranked); fix: rerun `python -m benchmark run --cell {cell} "
+                            f"--profile {profile}` and submit that run")
         example = folder / EXAMPLE_FILE
         if not example.is_file():
             raise Refused(f"no {EXAMPLE_FILE} beside the record (the site's figures)",

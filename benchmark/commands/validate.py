@@ -24,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--up-to", default=validation.TIERS[-1], choices=validation.TIERS,
                         help="run the tiers up to this one (default: all, ending with the "
                              "smoke run)")
+    parser.add_argument("--tier", default=None, choices=validation.TIERS,
+                        help="run this tier alone (after the spec tier)")
     parser.add_argument("--mirror", type=Path, default=None,
                         help="local mirror of cell data (default $NEURODEPTH_MIRROR)")
     parser.add_argument("--keep", type=Path, default=None,
@@ -39,7 +41,7 @@ def _print(result: validation.TierResult) -> None:
 
 def main(args: argparse.Namespace) -> int:
     results = validation.validate(args.cell, args.up_to, workdir=args.keep, report=_print,
-                                  mirror=args.mirror)
+                                  mirror=args.mirror, only=args.tier)
     if all(r.passed for r in results):
         print(f"{args.cell}: passed {len(results)} tier(s), up to {results[-1].tier}")
         return 0

@@ -1,8 +1,9 @@
 """Ranking: one table per (profile, protocol version); cells by minimal depth.
 
 Pure logic over record dicts (no files, no registry), so it is testable with small
-synthetic records holding only the keys read here: ``cell.name``, ``profile.name``,
-``protocol.version``, ``score.minimal_depth`` / ``censored``, ``fci`` and ``per_depth``.
+synthetic records holding only the keys read here: ``cell.name`` (and ``cell.version``),
+``profile.name``, ``protocol.version``, ``score.minimal_depth`` / ``censored``, ``fci`` and
+``per_depth``. The registry's cell versions come in as a mapping, ``current_versions``.
 
 Order within a table (``docs/leaderboard.md``):
 
@@ -11,7 +12,10 @@ Order within a table (``docs/leaderboard.md``):
    at least d;
 2. ties by the spike ROC AUC at the reference depth, higher first (a missing AUC last);
 3. then by cell name, so the order is total and the output deterministic;
-4. cells with no minimal depth ("none") last.
+4. cells with no minimal depth ("none") after those with one, without a rank;
+5. stale records (made with another version of the cell than the registry's, which has
+   changed since) after every current one, without a rank: their score describes a model
+   the registry no longer holds. Among themselves they follow the same order.
 
 Records of different profiles or protocol versions are never ranked together: their data,
 networks and inputs differ, so neither depth nor AUC is comparable across them.
@@ -20,7 +24,7 @@ networks and inputs differ, so neither depth nor AUC is comparable across them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,6 +46,8 @@ class Row:
         auc / auc_ci: summary spike ROC AUC at the reference depth and its bootstrap
             interval (95% by default; None where undefined).
         fci / fci_ci: the Functional Complexity Index and the interval the AUC's gives it.
+        made_version: the cell version the record was made with (``cell.version``);
+        current_version: the registry cell's version now (None when not known).
     """
 
     rank: int | None
@@ -54,6 +60,14 @@ class Row:
     fci: float | None
     fci_ci: tuple[float | None, float | None]
     record: dict[str, Any]
+    made_version: str | None = None
+    current_version: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        """Made with another version of the cell than the registry's: shown, marked, not
+        ranked."""
+        return self.current_version is not None and self.made_version != self.current_version
 
     @property
     def depth_label(self) -> str:
@@ -104,24 +118,34 @@ def reference_auc(record: dict[str, Any]) -> tuple[int, float | None,
     return depth, auc, ci
 
 
-def make_row(record: dict[str, Any], rank: int | None = None) -> Row:
-    """A row (unranked unless ``rank`` is given) from one record."""
+def make_row(record: dict[str, Any], rank: int | None = None,
+             current_version: str | None = None) -> Row:
+    """A row (unranked unless ``rank`` is given) from one record; ``current_version`` is the
+    registry cell's version (None: not known, the row is not stale)."""
     depth, auc, (lo, hi) = reference_auc(record)
     block = record["score"]
     fci = _finite(record["fci"].get("value"))
+    made = record["cell"].get("version")
     # FCI falls as the AUC rises: the AUC interval's upper end gives the FCI's lower end.
     return Row(rank=rank, cell=str(record["cell"]["name"]),
                minimal_depth=block.get("minimal_depth"), censored=bool(block.get("censored")),
                reference_depth=depth, auc=auc, auc_ci=(lo, hi),
                fci=fci if fci is not None else _fci(auc), fci_ci=(_fci(hi), _fci(lo)),
-               record=record)
+               record=record, made_version=None if made is None else str(made),
+               current_version=current_version)
 
 
 def sort_key(row: Row) -> tuple[Any, ...]:
-    """Minimal depth (none last), censored after uncensored, AUC descending, name."""
+    """Stale after current; then minimal depth (none last), censored after uncensored, AUC
+    descending, name."""
     none = row.minimal_depth is None
-    return (none, row.minimal_depth or 0, row.censored,
+    return (row.stale, none, row.minimal_depth or 0, row.censored,
             row.auc is None, -(row.auc or 0.0), row.cell)
+
+
+def ranked(row: Row) -> bool:
+    """Whether a row gets a rank: a current record with a minimal depth."""
+    return row.minimal_depth is not None and not row.stale
 
 
 def group_key(record: dict[str, Any]) -> tuple[str, str]:
@@ -137,15 +161,20 @@ def _table_order(key: tuple[str, str]) -> tuple[Any, ...]:
     return (where, profile, vkey)
 
 
-def rank(records: Iterable[dict[str, Any]]) -> list[Table]:
-    """Group records by (profile, protocol version) and rank each group."""
+def rank(records: Iterable[dict[str, Any]],
+         current_versions: Mapping[str, str] | None = None) -> list[Table]:
+    """Group records by (profile, protocol version) and rank each group.
+    ``current_versions`` (cell name -> the registry's version) marks the stale records;
+    without it no record is stale."""
+    versions = current_versions or {}
     groups: dict[tuple[str, str], list[Row]] = {}
     for rec in records:
-        groups.setdefault(group_key(rec), []).append(make_row(rec))
+        row = make_row(rec, current_version=versions.get(str(rec["cell"]["name"])))
+        groups.setdefault(group_key(rec), []).append(row)
     tables = []
     for key in sorted(groups, key=_table_order):
         ordered = sorted(groups[key], key=sort_key)
-        rows = tuple(replace(r, rank=None if r.minimal_depth is None else i)
+        rows = tuple(replace(r, rank=i if ranked(r) else None)
                      for i, r in enumerate(ordered, start=1))
         tables.append(Table(profile=key[0], protocol_version=key[1], rows=rows))
     return tables

@@ -56,6 +56,11 @@ class BuildReport:
     entries: tuple[Entry, ...]
     refusals: tuple[Refusal, ...]
 
+    @property
+    def stale(self) -> tuple[Entry, ...]:
+        """The records shown as stale (made with an older version of their cell)."""
+        return tuple(e for e in self.entries if e.stale)
+
 
 def environment() -> jinja2.Environment:
     """The template environment: autoescape on for every template, strict undefined."""
@@ -66,7 +71,14 @@ def environment() -> jinja2.Environment:
     env.filters["interval"] = fmt_interval
     env.filters["web_url"] = web_url
     env.filters["revised"] = revised
+    env.filters["stale_title"] = stale_title
     return env
+
+
+def stale_title(row: ranking.Row) -> str:
+    """The tooltip of a stale row's badge: which version made it, which is current."""
+    return (f"made with cell version {row.made_version}; the cell is now version "
+            f"{row.current_version}: rerun to update")
 
 
 def revised(profile: str) -> str:
@@ -164,6 +176,7 @@ def _card(entry: Entry) -> dict[str, Any]:
             "species": spec.data["species"], "kind": spec.data["kind"],
             "layer": card.get("layer"), "area": card.get("area"),
             "cell_type": card.get("cell_type"), "model_family": card.get("model_family"),
+            "version": entry.current_version,
             "citation": source["citation"], "licence": source["licence"],
             "data": source["data"], "url": source.get("url", "")}
 
@@ -206,12 +219,14 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
     """Write every file of the site into ``folder`` (which exists)."""
     env = environment()
     by_record = {id(e.record): e for e in entries}
-    tables = ranking.rank(e.record for e in entries)
+    tables = ranking.rank((e.record for e in entries),
+                          current_versions={e.cell: e.current_version for e in entries})
     placed: dict[tuple[str, str], tuple[str, ranking.Row]] = {}
     for table in tables:
         for row in table.rows:
             placed[(row.cell, str(row.record["profile"]["name"]))] = (table.key, row)
-    common = {"version": __version__, "n_records": len(entries)}
+    common = {"version": __version__, "n_records": len(entries),
+              "n_stale": sum(e.stale for e in entries)}
 
     overview = [{"table": t, "rows": [{"row": r, "card": _card(by_record[id(r.record)]),
                                        "sort": _sort_values(r)} for r in t.rows]}
@@ -238,14 +253,18 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
                              "record": rec, "depths": depth_rows(rec), "made": made(rec),
                              "rel": entry.rel, "example": _example(entry, sub, title),
                              "related": related(entry, cells, sub)})
-        shaped = next((e for e in group if e.example is not None), None)
+        # the drawing comes from a current record's example where there is one
+        shaped = min((e for e in group if e.example is not None), key=lambda e: e.stale,
+                     default=None)
         if shaped is not None:
             figures.draw_shape(shaped.example["shape"], folder / "cells" / cell, cell)
         write_text(folder / "cells" / cell / "index.html",
                    env.get_template("cell.html.j2").render(
                        root="../../", card=_card(group[0]), sections=sections,
                        morphology="morphology" if shaped else None,
-                       morphology_profile=shaped.profile if shaped else None, **common))
+                       morphology_profile=shaped.profile if shaped else None,
+                       morphology_stale=shaped.made_version if shaped and shaped.stale
+                       else None, **common))
 
     for path in sorted(STATIC.iterdir()):
         if path.is_file() and not path.name.startswith("."):
@@ -278,7 +297,7 @@ def related(entry: Entry, cells: dict[str, list[Entry]], sub: Path) -> list[dict
         depths = {c: p["minimal_depth"] for c, p in pair.items()}
         verdict = comparison.depth_verdict(depths, {c: p["censored"] for c, p in pair.items()})
         out.append({"cell": other, "relation": "extends" if parent else "is extended by",
-                    "figure": stem,
+                    "figure": stem, "stale": [e.cell for e in (entry, match) if e.stale],
                     "verdict": verdict or ("not separated at this profile: both score minimal "
                                            f"depth {depths[entry.cell]}")})
     return out

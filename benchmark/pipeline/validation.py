@@ -13,6 +13,9 @@ rest        with no input it rests between :data:`REST_RANGE_MV`, its voltage is
 response    it fires under the protocol's input at some rate scale up to the calibration's
             largest (:data:`RESPONSE_SCALES`)
 determinism the same seed gives the same soma trace twice
+integration the cell's integration setting behaves as its published original's
+            (``[simulation.reference]``): somatic steps and a protocol replay at both
+            settings give the same spikes (:mod:`benchmark.simulation.integration`)
 smoke       ``python -m benchmark run --profile smoke`` end to end (simulate, fit, score)
 =========== ==================================================================================
 
@@ -48,9 +51,10 @@ from benchmark.core import profiles
 from benchmark.core.errors import UserError
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
-from benchmark.simulation import mechanisms, physiology, shards
+from benchmark.simulation import integration, mechanisms, physiology, shards
 
-TIERS = ("spec", "mechanisms", "build", "rest", "response", "determinism", "smoke")
+TIERS = ("spec", "mechanisms", "build", "rest", "response", "determinism", "integration",
+         "smoke")
 REST_RANGE_MV = (-100.0, -40.0)   # mV: a plausible resting potential
 REST_DURATION_MS = 1000.0         # ms of rest simulated
 REST_SETTLE_MS = 200.0            # ms: spikes before this (from v_init) are forgiven
@@ -218,6 +222,28 @@ def tier_determinism(ctx: Context) -> str:
     return f"the same seed gives the same trace ({len(first)} simulations, bit for bit)"
 
 
+def tier_integration(ctx: Context) -> str:
+    assert ctx.spec is not None
+    try:
+        verdict = integration.compare(ctx.spec, mirror=ctx.mirror)
+    except UserError:
+        raise
+    except Exception as exc:  # the worker's own error: the cell's builder or mechanisms
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise _fail("integration", f"the cell failed in NEURON ({type(exc).__name__}: "
+                                   f"{text[:300]})") from exc
+    if verdict.same_setting:
+        return f"simulates at its reference setting ({verdict.own})"
+    if not verdict.passed:
+        raise _fail("integration", f"at {verdict.own} {verdict.differences[0]} (reference: "
+                                   f"{verdict.reference}; {len(verdict.differences)} "
+                                   f"difference(s) in all); fix: set simulation.dt_ms and "
+                                   "simulation.integration to the reference's")
+    return (f"{verdict.own} gives the spikes of the reference {verdict.reference} (steps of "
+            f"{', '.join(f'{a:g}' for a in integration.STEP_AMPLITUDES_NA)} nA and a "
+            f"{integration.REPLAY_MS} ms protocol replay)")
+
+
 def tier_smoke(ctx: Context) -> str:
     assert ctx.spec is not None
     out = ctx.work / "smoke"
@@ -242,23 +268,27 @@ def tier_smoke(ctx: Context) -> str:
 CHECKS: dict[str, Callable[[Context], str]] = {
     "spec": tier_spec, "mechanisms": tier_mechanisms, "build": tier_build,
     "rest": tier_rest, "response": tier_response, "determinism": tier_determinism,
-    "smoke": tier_smoke,
+    "integration": tier_integration, "smoke": tier_smoke,
 }
 
 
 def validate(cell: str | Path, up_to: str = TIERS[-1], workdir: Path | None = None,
              report: Callable[[TierResult], None] | None = None,
-             mirror: Path | None = None) -> list[TierResult]:
+             mirror: Path | None = None, only: str | None = None) -> list[TierResult]:
     """Run the tiers of :data:`TIERS` in order, up to and including ``up_to``, on ``cell``
     (a registered name or a folder), stopping at the first failure; returns each tier's
-    result. ``report`` is called after each tier (the CLI prints it)."""
-    if up_to not in CHECKS:
-        raise UserError(f"unknown tier '{up_to}': use one of {', '.join(TIERS)}")
+    result. With ``only``, run the ``spec`` tier and that tier alone. ``report`` is called
+    after each tier (the CLI prints it)."""
+    for name in (up_to, only):
+        if name is not None and name not in CHECKS:
+            raise UserError(f"unknown tier '{name}': use one of {', '.join(TIERS)}")
+    tiers = (TIERS[:TIERS.index(up_to) + 1] if only is None
+             else tuple(dict.fromkeys(("spec", only))))
     results: list[TierResult] = []
     with tempfile.TemporaryDirectory(prefix="neurodepth-validate-") as tmp:
         ctx = Context(cell=str(cell), work=Path(workdir or tmp), mirror=mirror)
         ctx.work.mkdir(parents=True, exist_ok=True)
-        for tier in TIERS[:TIERS.index(up_to) + 1]:
+        for tier in tiers:
             start = time.monotonic()
             try:
                 result = TierResult(tier, True, CHECKS[tier](ctx))

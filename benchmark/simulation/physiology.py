@@ -82,11 +82,13 @@ def measure_many(spec: CellSpec, requests: Sequence[Request], n_workers: int = 1
 
 
 def measure_cells(jobs: Sequence[tuple[CellSpec, Sequence[Request]]],
-                  n_workers: int = 1) -> list[list[dict[str, Any]]]:
+                  n_workers: int = 1, *,
+                  mirror: Path | None = None) -> list[list[dict[str, Any]]]:
     """Probes of several cells in one pool; results per cell, in request order.
 
     Every cell must need the same compiled mechanisms (one library per pool). Requests are
-    handed out cell by cell, so a worker builds each cell about once.
+    handed out cell by cell, so a worker builds each cell about once. ``mirror`` as in
+    :func:`measure_many`.
     """
     for spec, requests in jobs:
         check_requests(requests)
@@ -97,7 +99,8 @@ def measure_cells(jobs: Sequence[tuple[CellSpec, Sequence[Request]]],
                         f"these need {len(libraries)} different libraries: measure them apart")
     if not libraries:
         return []
-    tasks = [(dict(spec.data), data_files.ensure(spec), requests) for spec, requests in jobs]
+    tasks = [(dict(spec.data), data_files.ensure(spec, mirror=mirror), requests)
+             for spec, requests in jobs]
     n = max(1, min(n_workers, sum(len(r) for _, _, r in tasks)))
     with executors.simulation_pool(libraries.pop(), n) as pool:
         futures = [[pool.submit(_run_probe, name, data, files, dict(kwargs))

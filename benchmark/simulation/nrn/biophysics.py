@@ -16,6 +16,17 @@ template measures from: its ``getLongestBranch`` moves NEURON's distance origin 
 - ``exponential``: ``scale * (offset + amplitude * exp(rate * min(x, cap)))``;
 - ``window``: ``value`` for ``start_um < d < end_um`` (strictly, as the published
   template), ``value * outside_fraction`` elsewhere.
+
+Where along a section the distance is taken (``sample``):
+
+- ``centre`` (default): each segment's value is the distribution at its centre.
+- ``hoc_for_x``: as the published Hay 2011 template assigns it, in a hoc ``for (x)`` loop
+  over each section: the distribution is evaluated at x = 0, at every segment centre and
+  at x = 1, in that order, and written to the segment holding x. An assignment at x = 0
+  or x = 1 to a density mechanism's parameter lands on the section's first or last
+  segment, and the last write wins: the first segment keeps its centre's value (x = 0 is
+  overwritten) and the last segment ends with the value at the section's 1 end. The scale
+  of ``distance = "normalised"`` is the same under both rules.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ from neuron import h
 from benchmark.simulation.nrn.morphology import Morphology
 
 ION_REVERSALS = {"ena_mv": ("na_ion", "ena"), "ek_mv": ("k_ion", "ek")}
+SAMPLES = ("centre", "hoc_for_x")
 
 
 def apply(morph: Morphology, params: Mapping[str, Any]) -> None:
@@ -81,6 +93,29 @@ def value_at(dist: Mapping[str, Any], d: float) -> float:
     raise ValueError(f"unknown distribution form '{form}': use exponential or window")
 
 
+def assignments(nseg: int, sample: str = "centre") -> list[tuple[int, float]]:
+    """The writes of one section of ``nseg`` segments, in order: (segment index, x), the
+    distribution evaluated at the distance of position ``x`` and written to segment
+    ``index``. ``centre``: each segment once, at its centre. ``hoc_for_x``: x = 0 (first
+    segment), every centre, x = 1 (last segment), as hoc's ``for (x)`` visits them; a later
+    write to a segment replaces an earlier one."""
+    centres = [(i, (i + 0.5) / nseg) for i in range(nseg)]
+    if sample == "centre":
+        return centres
+    if sample == "hoc_for_x":
+        return [(0, 0.0), *centres, (nseg - 1, 1.0)]
+    raise ValueError(f"unknown distribution sample '{sample}': use {' or '.join(SAMPLES)}")
+
+
+def final_positions(nseg: int, sample: str = "centre") -> list[float]:
+    """Per segment, the position x whose value it keeps once every write of
+    :func:`assignments` is done (the last write wins)."""
+    last: dict[int, float] = {}
+    for index, x in assignments(nseg, sample):
+        last[index] = x
+    return [last[i] for i in range(nseg)]
+
+
 def distribute(sections: list[Any], dist: Mapping[str, Any], origin: Any) -> None:
     """Set ``<parameter>_<mechanism>`` on every segment of ``sections`` from ``dist``."""
     mech, name = dist["mechanism"], dist["parameter"]
@@ -88,5 +123,13 @@ def distribute(sections: list[Any], dist: Mapping[str, Any], origin: Any) -> Non
     for sec in sections:
         if not h.ismembrane(mech, sec=sec):
             sec.insert(mech)
-    for seg, d in path_distances(sections, origin):
-        setattr(seg, f"{name}_{mech}", value_at(dist, d / scale))
+    sample = dist.get("sample", "centre")
+    if sample == "centre":
+        for seg, d in path_distances(sections, origin):
+            setattr(seg, f"{name}_{mech}", value_at(dist, d / scale))
+        return
+    for sec in sections:
+        segments = list(sec)
+        for index, x in assignments(len(segments), sample):  # in order: the last write wins
+            d = h.distance(origin, sec(x))
+            setattr(segments[index], f"{name}_{mech}", value_at(dist, d / scale))

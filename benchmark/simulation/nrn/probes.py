@@ -145,7 +145,9 @@ def fi_curve(spec: Mapping[str, Any], files: Mapping[str, str], amplitudes_na: S
     """Soma spikes during a ``step_ms`` somatic current step of each amplitude (nA).
 
     The step starts after a BASELINE_MS baseline, from the settled state; the rate (Hz) is
-    the number of spikes in the step over its duration; first_spike_ms is the latency.
+    the number of spikes in the step over its duration; first_spike_ms is the latency;
+    spike_times_ms are every spike's time from the step's start; zero_crossings counts
+    upward crossings of 0 mV over the whole trace and v_max_mv is its maximum (mV).
     """
     sim, cell = Settings.from_spec(spec), cell_for(spec, files)
     rows = []
@@ -155,11 +157,22 @@ def fi_curve(spec: Mapping[str, Any], files: Mapping[str, str], amplitudes_na: S
         run_sim(sim, BASELINE_MS + step_ms, settle_ms)
         t = spike_times(v, sim) - BASELINE_MS
         t = t[t >= 0]
+        trace = v.as_numpy()
         rows.append({"amplitude_na": float(amp), "n_spikes": int(t.size),
                      "rate_hz": 1000.0 * t.size / step_ms,
-                     "first_spike_ms": float(t[0]) if t.size else None})
+                     "first_spike_ms": float(t[0]) if t.size else None,
+                     "spike_times_ms": [round(float(x), 4) for x in t],
+                     "zero_crossings": zero_crossings(trace),
+                     "v_max_mv": float(trace.max())})
         del stim
     return {"step_ms": step_ms, "steps": rows}
+
+
+def zero_crossings(v_mv: np.ndarray, level_mv: float = 0.0) -> int:
+    """Upward crossings of ``level_mv`` (mV) in a voltage trace: a spike that rings around
+    0 mV counts several times, where the spike detector sees one excursion."""
+    above = np.asarray(v_mv) > level_mv
+    return int(np.count_nonzero(above[1:] & ~above[:-1]))
 
 
 def _first_peak(v: Any, i0: int, dt_ms: float) -> dict[str, float]:
@@ -211,42 +224,52 @@ def epsp_waveform(peak_na: float, onset_ms: float, rise_ms: float, decay_ms: flo
             np.concatenate(([0.0], i, [0.0])))
 
 
+HAY_BAC_DELAY_MS = 295.0
+"""Hay et al. 2011's BAC protocol starts the somatic pulse 295 ms after ``finitialize``
+(their simulation code, ModelDB 139653), with no settling before."""
+
+
 def bac(spec: Mapping[str, Any], files: Mapping[str, str], distance_um: float = 620.0,
         soma_amp_na: float = 1.9, soma_dur_ms: float = 5.0, epsp_peak_na: float = 0.5,
         epsp_rise_ms: float = 0.5, epsp_decay_ms: float = 5.0, epsp_lag_ms: float = 5.0,
         window_ms: float = 100.0, plateau_mv: float = -40.0, region: str = "apic",
-        settle_ms: float = SETTLE_MS) -> dict[str, Any]:
+        delay_ms: float = HAY_BAC_DELAY_MS, settle_ms: float = 0.0) -> dict[str, Any]:
     """BAC firing (Larkum et al. 1999; protocol of Hay et al. 2011): a somatic pulse, an
     EPSP-shaped current at the thickest point of ``region`` at ``distance_um`` starting
-    ``epsp_lag_ms`` after the pulse onset, and both. Per condition: soma spikes (count,
-    times from the pulse onset, ms), and at the dendritic site the peak (mV) and the time
-    above ``plateau_mv`` (ms), which a calcium spike makes tens of ms long."""
+    ``epsp_lag_ms`` after the pulse onset, and both. By default as Hay's code runs it:
+    from ``finitialize`` at v_init_mv, the pulse at ``delay_ms`` (295 ms), no settling
+    (``settle_ms`` > 0 settles first, as the other stimulus probes do). Per condition:
+    soma spikes (count, times from the pulse onset, ms), and at the dendritic site the
+    peak (mV) and the time above ``plateau_mv`` (ms), which a calcium spike makes tens of
+    ms long."""
     sim, cell = Settings.from_spec(spec), cell_for(spec, files)
     sec, x = locate(region_sections(cell, region, "bac"), distance_um, _origin(cell, spec))
-    wave = epsp_waveform(epsp_peak_na, BASELINE_MS + epsp_lag_ms, epsp_rise_ms, epsp_decay_ms,
+    wave = epsp_waveform(epsp_peak_na, delay_ms + epsp_lag_ms, epsp_rise_ms, epsp_decay_ms,
                          sim.dt_ms)
     out: dict[str, Any] = {"site": {"distance_um": distance_um, "section": short_name(sec),
                                     "x": float(x), "diam_um": float(sec(x).diam)}}
     for name, soma_on, dend_on in (("soma", 1, 0), ("dendrite", 0, 1), ("both", 1, 1)):
         out[name] = _bac_condition(sim, cell.soma, sec(x), soma_on * soma_amp_na, soma_dur_ms,
-                                   wave if dend_on else None, window_ms, plateau_mv, settle_ms)
+                                   wave if dend_on else None, window_ms, plateau_mv, settle_ms,
+                                   delay_ms)
     return out
 
 
 def _bac_condition(sim: Settings, soma: Any, site: Any, soma_amp_na: float, soma_dur_ms: float,
                    wave: tuple[np.ndarray, np.ndarray] | None, window_ms: float,
-                   plateau_mv: float, settle_ms: float) -> dict[str, Any]:
-    stims = [iclamp(soma, soma_amp_na, BASELINE_MS, soma_dur_ms)]
+                   plateau_mv: float, settle_ms: float, delay_ms: float) -> dict[str, Any]:
+    stims = [iclamp(soma, soma_amp_na, delay_ms, soma_dur_ms)]
     if wave is not None:
         dend = iclamp(site, 0.0, 0.0, 1e9)
         tvec, ivec = h.Vector(wave[0]), h.Vector(wave[1])
         ivec.play(dend._ref_amp, tvec, 1)
         stims += [dend, tvec, ivec]
     v_soma, v_dend = record(soma._ref_v), record(site._ref_v)
-    run_sim(sim, BASELINE_MS + window_ms, settle_ms)
-    i0 = round(BASELINE_MS / sim.dt_ms)
+    run_sim(sim, delay_ms + window_ms, settle_ms)
+    i0 = round(delay_ms / sim.dt_ms)
     vd = v_dend.as_numpy()[i0:]
-    spikes = spike_times(v_soma, sim) - BASELINE_MS
+    spikes = spike_times(v_soma, sim) - delay_ms
+    spikes = spikes[spikes >= 0]
     stims.clear()
     return {"n_soma_spikes": int(spikes.size), "soma_spike_ms": [float(t) for t in spikes],
             "dend_baseline_mv": float(vd[0]), "dend_peak_mv": float(vd.max()),
