@@ -15,7 +15,7 @@ from benchmark.core.errors import EXIT_USER_ERROR, UserError
 from benchmark.core.version import __version__
 
 COMMANDS = ("list", "run", "calibrate", "simulate", "fit", "score", "predict", "cache",
-            "compare", "leaderboard", "validate", "submit")
+            "compare", "leaderboard", "validate", "submit", "physiology")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,7 +6,9 @@ registry, the profile, the example against its record; a record made with an old
 of the cell, which the site would show as stale, is refused), and only then copies them,
 byte for byte, to ``<records>/<cell>/<profile>/`` (default ``leaderboard/records``). It
 prints the text for the pull request (the score, how the record was made, what to attach)
-and writes it as ``submission.md`` in the run folder.
+and writes it as ``submission.md`` in the run folder. A physiology report
+(``physiology.json``, ``python -m benchmark physiology``) in the run folder is checked as the
+builder checks it (valid JSON naming the record's cell and version) and copied with them.
 
 A cell that is not in this project's ``cells/`` folder (a package's, or one under
 ``NEURODEPTH_CELLS``) must be registered for the leaderboard to check its record:
@@ -27,7 +29,7 @@ from benchmark.commands import common
 from benchmark.core import atomic
 from benchmark.core.errors import UserError
 from benchmark.core.store import RunStore, default_root
-from benchmark.leaderboard import DEFAULT_RECORDS
+from benchmark.leaderboard import DEFAULT_RECORDS, records
 from benchmark.leaderboard.records import RECORD_FILE, Refused, check_example, check_file
 from benchmark.scoring.example import EXAMPLE_FILE
 
@@ -69,13 +71,15 @@ def check_run(folder: Path, cell: str, profile: str) -> dict[str, Any]:
                           f"rerun `python -m benchmark score --cell {cell} --profile "
                           f"{profile}`, which writes it")
         check_example(example, entry.record)
+        if (folder / records.PHYSIOLOGY_FILE).is_file():
+            records.check_physiology(folder / records.PHYSIOLOGY_FILE, entry.record)
     except Refused as exc:
         raise UserError(f"{record_path}: the leaderboard would refuse it: {exc.reason}; "
                         f"fix: {exc.fix}") from exc
     return entry.record
 
 
-def pull_request_text(record: dict[str, Any], rel: str) -> str:
+def pull_request_text(record: dict[str, Any], rel: str, physiology: bool = False) -> str:
     """The pull request's description: what is submitted and how it was made."""
     score, fci, hw = record["score"], record["fci"], record["hardware"]
     depth = score["minimal_depth"] if score["minimal_depth"] is not None else "undetermined"
@@ -86,7 +90,9 @@ def pull_request_text(record: dict[str, Any], rel: str) -> str:
     return "\n".join([
         f"# Leaderboard record: {cell['name']} at the {record['profile']['name']} profile",
         "",
-        f"- Files: `{rel}/record.json`, `{rel}/example.json` (copied unchanged from the run).",
+        f"- Files: `{rel}/record.json`, `{rel}/example.json`"
+        + (f", `{rel}/{records.PHYSIOLOGY_FILE}`" if physiology else "")
+        + " (copied unchanged from the run).",
         f"- Score: minimal depth {depth}{censored}; FCI {_number(fci['value'], 3)} at depth "
         f"{fci['reference_depth']} (spike AUC {_number(fci['spike_auc'], 4)}).",
         f"- Made {record['created']} on {hw['cpu']} ({hw['cpu_count']} CPUs, training on "
@@ -115,6 +121,9 @@ def main(args: argparse.Namespace) -> int:
     target = args.records / spec.name / profile_name
     copies = [(store.folder / RECORD_FILE, target / RECORD_FILE),
               (store.folder / EXAMPLE_FILE, target / EXAMPLE_FILE)]
+    report = records.PHYSIOLOGY_FILE
+    if (store.folder / report).is_file():
+        copies.append((store.folder / report, target / report))
     project_cell = spec.folder.resolve().parent == args.cells.resolve()
     if not project_cell and not args.with_cell:
         print(f"note: {spec.name} is not in this project's cells/ folder ({spec.folder}); the "
@@ -122,7 +131,8 @@ def main(args: argparse.Namespace) -> int:
               "--with-cell to copy the cell into cells/ for the pull request")
     if args.with_cell and not project_cell:
         _copy_cell(spec.folder, args.cells / spec.name)
-    text = pull_request_text(record, (args.records / spec.name / profile_name).as_posix())
+    text = pull_request_text(record, (args.records / spec.name / profile_name).as_posix(),
+                             physiology=len(copies) > 2)
     for source, dest in copies:
         atomic.write_bytes(dest, source.read_bytes())
     atomic.write_text(store.folder / "submission.md", text)

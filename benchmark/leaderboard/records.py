@@ -27,6 +27,11 @@ Beside a record may sit ``example.json`` (:mod:`benchmark.scoring.example`: one 
 network's prediction and the cell's shape, for the figures). It is checked after its record:
 strict JSON, the example schema, and the same cell, profile and digests as the record. A bad
 example is refused on its own line; its record is still shown, without the figures.
+
+Beside a record may also sit ``physiology.json`` (:mod:`benchmark.simulation.report`: the
+cell's resting potential, f-I table, bAP and BAC beside published values). It is checked
+only as strict JSON naming the record's cell and cell version; a bad one is refused on its
+own line and the record is shown without it.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from benchmark.simulation import protocol
 
 RECORD_FILE = "record.json"
 EXAMPLE_FILE = example_mod.EXAMPLE_FILE
+PHYSIOLOGY_FILE = "physiology.json"
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 RERUN = "rerun `python -m benchmark run --cell {cell} --profile {profile}` and commit its record"
 
@@ -99,6 +105,7 @@ class Entry:
         record: the parsed (and, if it was old, migrated) record.
         spec: the registry's spec of the record's cell.
         example: the checked ``example.json`` beside the record, or None.
+        physiology: the checked ``physiology.json`` beside the record, or None.
     """
 
     path: Path
@@ -107,6 +114,7 @@ class Entry:
     record: dict[str, Any]
     spec: spec_mod.CellSpec
     example: dict[str, Any] | None = None
+    physiology: dict[str, Any] | None = None
 
     @property
     def cell(self) -> str:
@@ -151,7 +159,7 @@ def load_all(root: Path) -> tuple[list[Entry], list[Refusal]]:
     examples: list[Path] = []
     for path in find(root):
         rel = path.relative_to(root).as_posix()
-        if _is_example(rel):
+        if _is_example(rel) or _is_beside(rel, PHYSIOLOGY_FILE):
             examples.append(path)
             continue
         try:
@@ -163,11 +171,16 @@ def load_all(root: Path) -> tuple[list[Entry], list[Refusal]]:
         rel = path.relative_to(root).as_posix()
         try:
             if path.parent not in by_folder:
-                raise Refused(f"no accepted {RECORD_FILE} beside this example",
+                raise Refused(f"no accepted {RECORD_FILE} beside this "
+                              f"{'example' if path.name == EXAMPLE_FILE else 'report'}",
                               f"commit the run's {RECORD_FILE} with it, or remove it")
             i = by_folder[path.parent]
-            entries[i] = dataclasses.replace(entries[i],
-                                             example=check_example(path, entries[i].record))
+            if path.name == PHYSIOLOGY_FILE:
+                entries[i] = dataclasses.replace(
+                    entries[i], physiology=check_physiology(path, entries[i].record))
+            else:
+                entries[i] = dataclasses.replace(
+                    entries[i], example=check_example(path, entries[i].record))
         except Refused as exc:
             refusals.append(Refusal(path, rel, exc.reason, exc.fix))
     refusals.sort(key=lambda r: r.rel)
@@ -175,8 +188,29 @@ def load_all(root: Path) -> tuple[list[Entry], list[Refusal]]:
 
 
 def _is_example(rel: str) -> bool:
+    return _is_beside(rel, EXAMPLE_FILE)
+
+
+def _is_beside(rel: str, name: str) -> bool:
     parts = rel.split("/")
-    return len(parts) == 3 and parts[2] == EXAMPLE_FILE
+    return len(parts) == 3 and parts[2] == name
+
+
+def check_physiology(path: Path, record: dict[str, Any]) -> dict[str, Any]:
+    """Parse a physiology report and check that it names its record's cell and cell
+    version; raises :class:`Refused`."""
+    data = parse(path.read_bytes())
+    cell = record["cell"]
+    fix = (f"rerun `python -m benchmark physiology --cell {cell['name']}` for version "
+           f"{cell['version']} and copy its {PHYSIOLOGY_FILE} with the record")
+    named = data.get("cell") if isinstance(data, dict) else None
+    if not isinstance(named, dict) or not isinstance(data.get("quantities"), list):
+        raise Refused("not a physiology report (no cell block or quantities list)", fix)
+    got = (named.get("name"), str(named.get("version")))
+    if got != (cell["name"], str(cell["version"])):
+        raise Refused(f"a physiology report of cell '{got[0]}' version {got[1]}, beside a "
+                      f"record of '{cell['name']}' version {cell['version']}", fix)
+    return data
 
 
 def check_example(path: Path, record: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from any web server)::
     cells/<cell>/<profile>/curves.svg, curves.png   per-depth curves (benchmark.scoring.figures)
     cells/<cell>/<profile>/example.svg, .png, .json inputs, soma voltage and prediction
     cells/<cell>/<profile>/record.json              the record, byte for byte
+    cells/<cell>/<profile>/physiology.json          the physiology report, where there is one
     static/style.css, static/sort.js                no external downloads
     .neurodepth-site                                marks a folder this builder may replace
 
@@ -34,7 +35,7 @@ from benchmark.core import profiles
 from benchmark.core.atomic import write_bytes, write_text
 from benchmark.core.errors import UserError
 from benchmark.core.version import __version__
-from benchmark.leaderboard import ranking
+from benchmark.leaderboard import physiology, ranking
 from benchmark.leaderboard.records import Entry, Refusal, load_all
 from benchmark.learning import metrics
 from benchmark.scoring import comparison, figures
@@ -248,10 +249,14 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
             title = f"{cell}, {entry.profile} profile, run seed {rec['seeds']['simulation']}"
             figures.draw_curves(rec, sub, title)
             write_bytes(sub / "record.json", entry.raw)
+            if entry.physiology is not None:
+                write_text(sub / "physiology.json", json.dumps(
+                    entry.physiology, indent=1, sort_keys=True) + "\n")
             table_key, row = placed[(cell, entry.profile)]
             sections.append({"profile": entry.profile, "table_key": table_key, "row": row,
                              "record": rec, "depths": depth_rows(rec), "made": made(rec),
                              "rel": entry.rel, "example": _example(entry, sub, title),
+                             "physiology": physiology.rows(entry.physiology),
                              "related": related(entry, cells, sub)})
         # the drawing comes from a current record's example where there is one
         shaped = min((e for e in group if e.example is not None), key=lambda e: e.stale,
