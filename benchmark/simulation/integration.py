@@ -14,7 +14,8 @@ differences:
   cell's (the spike counts and every spike time, within :data:`SPIKE_TOLERANCE_MS`).
 
 The validate tier ``integration`` (:mod:`benchmark.pipeline.validation`) refuses a setting
-with any difference. A cell without ``[simulation.reference]`` is its own reference.
+with any difference (the replay runs only when the steps agree). A cell without
+``[simulation.reference]`` is its own reference.
 """
 
 from __future__ import annotations
@@ -143,6 +144,8 @@ def compare(spec: CellSpec, mirror: Path | None = None,
          (at_setting(spec, own), [("fi_curve", {"amplitudes_na": list(amplitudes_na)})])],
         n_workers=2, mirror=mirror)
     differences = step_differences(steps[0][0]["steps"], steps[1][0]["steps"])
+    if differences:  # refused already: the replay would only cost time
+        return Verdict(own, reference, tuple(differences))
     with tempfile.TemporaryDirectory(prefix="neurodepth-integration-") as tmp:
         ref_spikes, own_spikes = replay_spikes(spec, own, reference, Path(tmp), mirror)
     problem = spike_differences(ref_spikes, own_spikes)
