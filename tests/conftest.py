@@ -31,6 +31,14 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     return proc
 
 
+def l5pc_mirror_or_skip() -> Path:
+    """The cell-data mirror holding the L5PC morphology; skips the test without one."""
+    mirror = os.environ.get("NEURODEPTH_MIRROR")
+    if not mirror or not (Path(mirror) / "hay2011_l5pc" / "cell1.asc").is_file():
+        pytest.skip("set NEURODEPTH_MIRROR to a cell-data mirror holding hay2011_l5pc/cell1.asc")
+    return Path(mirror)
+
+
 def process_running(pid: int) -> bool:
     """Whether process ``pid`` exists and is not a zombie (Linux /proc). Asked of the
     kernel: a multiprocessing Process whose child another thread reaped can report

@@ -29,7 +29,7 @@ import pytest
 from benchmark.cells import data_files, registry
 from benchmark.simulation import executors, physiology
 from benchmark.simulation.isolated import neutral_dir
-from conftest import REPO
+from conftest import REPO, l5pc_mirror_or_skip
 
 CELL = "l5pc_hay2011"
 N_APICAL = 377              # apical segments, nseg = 1 + 2 int(L / 40) (test_l5pc.py)
@@ -146,18 +146,11 @@ def apical_table(spec_data: dict[str, Any], files: dict[str, str]) -> list[dict[
         cell.teardown()
 
 
-def _skip_without_mirror() -> Path:
-    mirror = os.environ.get("NEURODEPTH_MIRROR")
-    if not mirror or not (Path(mirror) / "hay2011_l5pc" / "cell1.asc").is_file():
-        pytest.skip("set NEURODEPTH_MIRROR to a cell-data mirror holding hay2011_l5pc/cell1.asc")
-    return Path(mirror)
-
-
 @pytest.fixture(scope="module")
 def tables() -> dict[str, list[dict[str, Any]]]:
     """The apical segments of the L5PC as specified (``hoc_for_x``) and with ``sample``
     removed from its distributions (the default, ``centre``), built in two workers."""
-    mirror = _skip_without_mirror()
+    mirror = l5pc_mirror_or_skip()
     spec = registry.get(CELL)
     files = data_files.ensure(spec, mirror=mirror)
     as_published = copy.deepcopy(dict(spec.data))

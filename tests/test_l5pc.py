@@ -9,7 +9,6 @@ in a mirror nor downloadable.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import pytest
 from benchmark.cells import registry
 from benchmark.scoring import record
 from benchmark.simulation import shards
-from conftest import run_cli
+from conftest import l5pc_mirror_or_skip, run_cli
 
 pytestmark = pytest.mark.neuron
 
@@ -26,17 +25,10 @@ CELLS = ("l5pc_hay2011", "l5pc_hay2011_no_nmda")
 N_BASAL, N_APICAL = 262, 377  # dendritic segments with nseg = 1 + 2 int(L / 40) (protocol)
 
 
-def _mirror() -> Path:
-    mirror = os.environ.get("NEURODEPTH_MIRROR")
-    if not mirror or not (Path(mirror) / "hay2011_l5pc" / "cell1.asc").is_file():
-        pytest.skip("set NEURODEPTH_MIRROR to a cell-data mirror holding hay2011_l5pc/cell1.asc")
-    return Path(mirror)
-
-
 @pytest.fixture(scope="module")
 def l5pc_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """`python -m benchmark run --cell C --profile smoke` for both variants, once."""
-    _mirror()
+    l5pc_mirror_or_skip()
     out = tmp_path_factory.mktemp("l5pc-runs")
     for cell in CELLS:
         run_cli("run", "--cell", cell, "--profile", "smoke", "--out", str(out), check=True,

@@ -111,7 +111,7 @@ def slow_cell(root: Path, dt_ms: float) -> str:
 
 def test_the_simulation_stage_refuses_a_dt_above_1_ms_before_writing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parent's check (runner.check_settings), before any folder, pool or compile: or
+    """The parent's check (simulator.check_spec), before any folder, pool or compile: or
     earlier, at spec load, once the spec schema checks the field itself."""
     from benchmark.cells import registry
     from benchmark.core import profiles
@@ -218,7 +218,7 @@ def test_writing_the_shape_leaves_later_simulations_unchanged(
 @pytest.mark.neuron
 def test_a_worker_refuses_a_dt_above_1_ms_in_one_line(lif_runs: dict[str, Any]) -> None:
     """A task that skipped the parent's check fails with the one-line UserError, which
-    survives the trip back from the worker (a SpecError would not unpickle)."""
+    survives the trip back from the worker (SpecError pickles by its four fields)."""
     error = lif_runs["dt2_error"]
     assert isinstance(error, UserError), repr(error)
     assert "\n" not in str(error)

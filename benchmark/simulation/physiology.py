@@ -52,12 +52,6 @@ def check_requests(requests: Sequence[Request]) -> None:
                             f"{', '.join(PROBE_NAMES)}")
 
 
-def check_settings(spec: CellSpec) -> None:
-    """UserError (one line: the cell.toml, the field, the fix) for simulation settings the
-    probes cannot run (:func:`benchmark.simulation.nrn.simulator.check_spec`)."""
-    simulator.check_spec(spec.data, spec.folder / "cell.toml")
-
-
 def measure_many(spec: CellSpec, requests: Sequence[Request], n_workers: int = 1, *,
                  mirror: Path | None = None) -> list[dict[str, Any]]:
     """Run several probes in one pool (one cell build per worker); results in request order.
@@ -69,7 +63,7 @@ def measure_many(spec: CellSpec, requests: Sequence[Request], n_workers: int = 1
         mirror: where to read the cell's data files first (default ``$NEURODEPTH_MIRROR``).
     """
     check_requests(requests)
-    check_settings(spec)
+    simulator.check_spec(spec)
     files = data_files.ensure(spec, mirror=mirror)
     library = library_for(spec)
     spec_data = dict(spec.data)
@@ -92,7 +86,7 @@ def measure_cells(jobs: Sequence[tuple[CellSpec, Sequence[Request]]],
     """
     for spec, requests in jobs:
         check_requests(requests)
-        check_settings(spec)
+        simulator.check_spec(spec)
     libraries = {library_for(spec) for spec, _ in jobs}
     if len(libraries) > 1:
         raise UserError("measure_cells needs cells with the same mechanism catalogues; "

@@ -1,9 +1,10 @@
 """The simulation stage (parent side): plan shards, skip finished ones, run the rest.
 
 The parent never imports NEURON: it checks the cell's ``[simulation]`` settings
-(:func:`check_settings`, before anything is written), compiles the cell's mechanisms (a
-subprocess), then hands :class:`~benchmark.simulation.worker.ShardTask` objects to an executor
-whose worker processes build the cell and simulate. A rerun reads the folder and simulates
+(:func:`benchmark.simulation.nrn.simulator.check_spec`, before anything is written),
+compiles the cell's mechanisms (a subprocess), then hands
+:class:`~benchmark.simulation.worker.ShardTask` objects to an executor whose worker
+processes build the cell and simulate. A rerun reads the folder and simulates
 only missing shards.
 
 The folder also receives the cell's shape, ``shape.json`` (:data:`SHAPE_FILE`, the content
@@ -32,13 +33,6 @@ from benchmark.simulation.worker import ShardTask
 
 ExecutorFactory = Callable[[Path], Executor]
 SHAPE_FILE = "shape.json"
-
-
-def check_settings(spec: CellSpec) -> simulator.Settings:
-    """The cell's simulation settings, checked in the parent before any worker starts: a
-    one-line UserError naming the cell.toml, the field (``simulation.dt_ms``) and the fix
-    for settings the simulator cannot run (a dt_ms above 1 ms)."""
-    return simulator.check_spec(spec.data, spec.folder / "cell.toml")
 
 
 def read_shape(folder: Path) -> dict[str, Any] | None:
@@ -106,7 +100,7 @@ def simulate(spec: CellSpec, data: DataPlan, seed: int, folder: Path, *,
              rate_scale: float = 1.0, executor_factory: ExecutorFactory | None = None,
              n_workers: int | None = None, mirror: Path | None = None) -> SimulationPlan:
     """Simulate every missing shard of the plan into ``folder``; returns the plan."""
-    check_settings(spec)
+    simulator.check_spec(spec)
     folder.mkdir(parents=True, exist_ok=True)
     plan = SimulationPlan.make(spec, data, seed, rate_scale)
     check_or_write_plan(folder, plan)
@@ -146,7 +140,7 @@ def replay(spec: CellSpec, inputs: Path, folder: Path, *,
 
     The file is read and checked (channel range) in the worker, which knows the cell's inputs.
     """
-    check_settings(spec)
+    simulator.check_spec(spec)
     n_sims = len(protocol.load_replay(inputs, n_inputs=np.iinfo(np.int32).max))
     files = data_files.ensure(spec, mirror=mirror)
     attrs = {"cell": spec.name, "cell_digest": spec.digest(), "replay": str(inputs),

@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from benchmark.core.errors import UserError
+from benchmark.cells.spec import SPEC_FILE, CellSpec
+from benchmark.core.errors import SpecError
 
 if TYPE_CHECKING:
     from benchmark.simulation.nrn.cell import BuiltCell
@@ -81,12 +82,6 @@ def steps_per_sample(dt_ms: float) -> int | None:
     return n if n >= 1 and abs(n * dt_ms - SAMPLE_MS) <= DIVIDES_RTOL * SAMPLE_MS else None
 
 
-def _spec_error(source: object, key: str, problem: str, fix: str) -> UserError:
-    # The one line of a SpecError, as a plain UserError: this error may be raised in a worker
-    # process, and a SpecError (four constructor arguments) does not survive unpickling.
-    return UserError(f"{source}: field 'simulation.{key}': {problem}; fix: {fix}")
-
-
 @dataclass(frozen=True)
 class Settings:
     """A cell's integration settings: the spec's ``[simulation]`` table.
@@ -115,17 +110,18 @@ class Settings:
             source: named in errors (default: the cell.toml of the spec's ``name``).
 
         Raises:
-            UserError: one line naming ``simulation.dt_ms`` (or ``simulation.integration``)
+            SpecError: one line naming ``simulation.dt_ms`` (or ``simulation.integration``)
                 and the fix, for settings this simulator cannot run.
         """
         sim = spec_data["simulation"]
         where = source if source is not None else f"cell.toml of cell '{spec_data.get('name')}'"
         problem = dt_problem(sim["dt_ms"])
         if problem is not None:
-            raise _spec_error(where, "dt_ms", problem, DT_FIX)
+            raise SpecError(where, "simulation.dt_ms", problem, DT_FIX)
         integration = sim.get("integration", "backward_euler")
         if integration not in SECOND_ORDER:
-            raise _spec_error(where, "integration", f"'{integration}' is not supported",
+            raise SpecError(where, "simulation.integration",
+                            f"'{integration}' is not supported",
                               f"use one of {', '.join(SECOND_ORDER)}")
         return cls(dt_ms=float(sim["dt_ms"]), celsius_degc=float(sim["celsius_degc"]),
                    v_init_mv=float(sim["v_init_mv"]),
@@ -138,11 +134,10 @@ class Settings:
         return SECOND_ORDER[self.integration]
 
 
-def check_spec(spec_data: Mapping[str, Any], source: str | PathLike[str]) -> Settings:
-    """Parent-side check before any worker starts (never imports ``neuron``): the spec's
-    settings, or a one-line UserError naming ``source`` (the cell.toml), the field and
-    the fix."""
-    return Settings.from_spec(spec_data, source)
+def check_spec(spec: CellSpec) -> Settings:
+    """Parent-side check before any worker starts (never imports ``neuron``): the cell's
+    settings, or a one-line SpecError naming its cell.toml, the field and the fix."""
+    return Settings.from_spec(spec.data, spec.folder / SPEC_FILE)
 
 
 def sample_every_ms(v_mv: np.ndarray, dt_ms: float, duration_ms: int) -> np.ndarray:
