@@ -1,8 +1,24 @@
-"""Simulation speed and accuracy: CPU seconds per simulated second, per integration setting.
+"""Simulation speed and accuracy: CPU seconds per simulated second, per engine or per
+integration setting.
 
-usage: python benchmarks/simulate.py [--cells l5pc_hay2011 l5pc_hay2011_no_nmda]
+usage: python benchmarks/simulate.py --engines [--cells CELL ...] [--n-sims 8]
+           [--duration-ms 6000] [--rate-scale auto]
+       python benchmarks/simulate.py [--cells l5pc_hay2011 l5pc_hay2011_no_nmda]
            [--n-sims 2] [--duration-ms 6000] [--settings euler-0.025 cn-0.05 ...]
            [--rate-scale 1.0]
+
+``--engines``: every registered cell (or ``--cells``) at its own integration setting, on
+CoreNEURON and on NEURON side by side: one worker process per engine, both running at once
+on the same inputs (the cell's protocol, run seed 0, simulation indices 0..n-1), each with
+its own mechanism build (CoreNEURON's with the optimisation flags of
+``benchmark.simulation.mechanisms.coreneuron_flags``). Reported per engine: the median and
+every simulation's CPU seconds per simulated second (the worker's ``time.process_time``
+around each simulation; build excluded) and the output rate; per cell: NEURON's cost over
+CoreNEURON's, and the largest soma difference (mV, on the 1 ms samples) and spike-time
+agreement between them. ``--rate-scale auto`` (the default here) drives each cell at the
+input-rate scale of its committed leaderboard record (its calibrated scale), else 1.
+
+Settings mode (without ``--engines``):
 
 For each cell, every setting simulates the same inputs (the cell's common protocol, run
 seed 0, simulation indices 0..n-1) in worker processes (``--workers``), so the settings
@@ -150,6 +166,73 @@ def bench_cell(name: str, settings: list[str], n_sims: int, duration_ms: int,
     return results
 
 
+def run_engine(spec_data: dict[str, Any], digest: str, files: dict[str, str],
+               protocol_params: dict[str, Any], n_sims: int, duration_ms: int
+               ) -> dict[str, Any]:
+    """Worker side: ``n_sims`` protocol simulations with the engine ``spec_data`` names."""
+    worker._cell(spec_data, digest, files)
+    sites = worker._STATE["cell"].site_table()
+    input_sites = protocol.InputSites(kind=np.array(sites["kind"]), tree=np.array(sites["tree"]),
+                                      length_um=np.array(sites["length_um"], dtype=float))
+    params = protocol.ProtocolParams.from_dict(protocol_params)
+    out: dict[str, Any] = {"cpu_s": [], "soma_mv": [], "spikes_ms": []}
+    for k in range(n_sims):
+        rng = protocol.input_rng(digest, 0, k)
+        channel, time_ms = protocol.to_events(
+            protocol.generate_inputs(input_sites, params, duration_ms, rng))
+        start = time.process_time()
+        soma, spikes = worker.simulate_one(spec_data, channel, time_ms, duration_ms)
+        out["cpu_s"].append(time.process_time() - start)
+        out["soma_mv"].append(soma.astype(np.float64))
+        out["spikes_ms"].append(spikes.tolist())
+    return out
+
+
+def record_rate_scale(name: str) -> float:
+    """The input-rate scale of the cell's committed leaderboard record, else 1."""
+    for path in sorted((REPO / "leaderboard" / "records" / name).glob("*/record.json")):
+        scale = json.loads(path.read_text())["protocol"]["params"].get("rate_scale")
+        if isinstance(scale, (int, float)):
+            return float(scale)
+    return 1.0
+
+
+def bench_engines(name: str, n_sims: int, duration_ms: int, rate_scale: float | None
+                  ) -> dict[str, Any]:
+    """Both engines on the same inputs, one worker process each, at the same time."""
+    from benchmark.simulation import engine as engine_mod
+
+    spec = registry.get(name)
+    files = data_files.ensure(spec)
+    scale = record_rate_scale(name) if rate_scale is None else rate_scale
+    params = protocol.cell_params(spec, rate_scale=scale).to_dict()
+    choices = {e: engine_mod.choose(spec, e) for e in ("coreneuron", "neuron")}
+    pools = {e: executors.simulation_pool(c.library, 1) for e, c in choices.items()}
+    try:
+        futures = {e: pools[e].submit(run_engine, dict(spec.with_engine(c.engine).data),
+                                      spec.digest(), files, params, n_sims, duration_ms)
+                   for e, c in choices.items()}
+        raw = {e: f.result() for e, f in futures.items()}
+    finally:
+        for pool in pools.values():
+            pool.shutdown()
+    seconds = duration_ms / 1000.0
+    out: dict[str, Any] = {"setting": _cell_setting(name), "rate_scale": scale,
+                           "fallback_reason": choices["coreneuron"].fallback_reason}
+    for e, data in raw.items():
+        per_sim = [c / seconds for c in data["cpu_s"]]
+        out[e] = {"cpu_s_per_simulated_s": float(np.median(per_sim)),
+                  "per_simulation": [round(x, 4) for x in per_sim],
+                  "output_rate_hz": sum(map(len, data["spikes_ms"])) / (n_sims * seconds)}
+    out["speedup"] = (out["neuron"]["cpu_s_per_simulated_s"]
+                      / out["coreneuron"]["cpu_s_per_simulated_s"])
+    dv = max(float(np.max(np.abs(a - b))) for a, b in zip(raw["coreneuron"]["soma_mv"],
+                                                          raw["neuron"]["soma_mv"], strict=True))
+    out["max_abs_dv_mv_1ms_samples"] = dv
+    out["same_spikes"] = raw["coreneuron"]["spikes_ms"] == raw["neuron"]["spikes_ms"]
+    return out
+
+
 def _cell_setting(name: str) -> str:
     """The setting a cell's spec asks for, in this script's notation."""
     sim = registry.get(name).data["simulation"]
@@ -159,17 +242,35 @@ def _cell_setting(name: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cells", nargs="+", default=["l5pc_hay2011", "l5pc_hay2011_no_nmda"])
+    parser.add_argument("--engines", action="store_true",
+                        help="CoreNEURON against NEURON, each cell at its own setting")
+    parser.add_argument("--cells", nargs="+", default=None,
+                        help="cells (default: --engines every registered cell, else the L5PCs)")
     parser.add_argument("--settings", nargs="+",
                         default=["euler-0.025", "euler-0.05", "cn-0.05"])
     parser.add_argument("--n-sims", type=int, default=2)
     parser.add_argument("--duration-ms", type=int, default=6000)
-    parser.add_argument("--rate-scale", type=float, default=1.0,
-                        help="factor on every input rate (a calibrated run's rate_scale)")
+    parser.add_argument("--rate-scale", default=None,
+                        help="factor on every input rate (a calibrated run's rate_scale); "
+                             "default: 1, or with --engines each cell's record's ('auto')")
     parser.add_argument("--workers", type=int, default=1,
                         help="worker processes (settings run in parallel; CPU time is per "
                              "process, so the ratios stay comparable)")
     args = parser.parse_args()
+    scale = None if args.rate_scale in (None, "auto") else float(args.rate_scale)
+    if args.engines:
+        cells = args.cells or [s.name for s in registry.all_specs()]
+        print(json.dumps({
+            "benchmark": "simulate --engines", "n_sims": args.n_sims,
+            "duration_ms": args.duration_ms, "cpu": record.cpu_model(),
+            "cpu_count": os.cpu_count(), "python": platform.python_version(),
+            "neuron": mechanisms.neuron_version(),
+            "coreneuron_flags": mechanisms.coreneuron_flags(),
+            "cells": {c: bench_engines(c, args.n_sims, args.duration_ms, scale) for c in cells},
+        }, indent=2))
+        return
+    args.cells = args.cells or ["l5pc_hay2011", "l5pc_hay2011_no_nmda"]
+    args.rate_scale = 1.0 if scale is None else scale
     report = {
         "benchmark": "simulate",
         "cell_settings": {c: _cell_setting(c) for c in args.cells},

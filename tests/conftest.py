@@ -107,7 +107,8 @@ NEURON_PRELUDE = """
 import json, sys
 import numpy as np
 from neuron import h
-h.nrn_load_dll(sys.argv[1])
+from benchmark.simulation.nrn import simulator as _simulator
+_simulator.load_mechanisms(sys.argv[1])  # and CoreNEURON's half, when the build has one
 h.load_file("stdrun.hoc")
 h.dt = {dt}
 arg = json.loads(sys.argv[2])

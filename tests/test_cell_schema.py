@@ -65,7 +65,7 @@ def test_typo_in_a_data_file_table_is_a_spec_error_not_a_type_error(tmp_path: Pa
         ("lif", 'species = "none"', 'speceis = "none"', "speceis", "species",
          "schema_version, name, extends, version"),
         ("lif", "dt_ms = 0.1", "dt_msx = 0.1", "simulation.dt_msx", "dt_ms",
-         "dt_ms, integration, v_init_mv, celsius_degc, spike_threshold_mv"),
+         "dt_ms, engine, integration, v_init_mv, celsius_degc, spike_threshold_mv"),
         ("lif", "t_refrac_ms = 2.0", "t_refact_ms = 2.0", "parameters.t_refact_ms",
          "t_refrac_ms", "n_excitatory, n_inhibitory, soma_diam_um"),
         ("lif", "[inputs.trees.soma]", "[inputs]\nstart_rate_scal = 0.5\n[inputs.trees.soma]",

@@ -78,9 +78,16 @@ def test_settings_come_from_the_spec() -> None:
     settings = simulator.Settings.from_spec(lif_data(integration="crank_nicolson"))
     assert settings == simulator.Settings(dt_ms=0.1, celsius_degc=34.0, v_init_mv=-70.0,
                                           spike_threshold_mv=-25.0,
-                                          integration="crank_nicolson")
+                                          integration="crank_nicolson", engine="coreneuron")
     assert settings.second_order == 2
     assert simulator.Settings.from_spec(lif_data()).second_order == 0
+    assert simulator.Settings.from_spec(lif_data(engine="neuron")).engine == "neuron"
+
+
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(UserError, match=r"field 'simulation\.engine': 'gpu' is not an engine; "
+                                        r"fix: use one of coreneuron, neuron"):
+        simulator.Settings.from_spec(lif_data(engine="gpu"))
 
 
 def test_a_dt_above_1_ms_is_one_line_naming_the_field_and_the_fix() -> None:
@@ -160,11 +167,11 @@ def lif_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     written, 0.03 ms again (a fresh build), and a task at dt 2 ms that skipped the parent's
     check (its error, or None)."""
     from benchmark.cells import registry
-    from benchmark.simulation import executors, mechanisms, shards, worker
+    from benchmark.simulation import engine, executors, shards, worker
 
     out = tmp_path_factory.mktemp("lif-dt")
     spec = registry.get("lif")
-    library = mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
+    library = engine.choose(spec).library  # CoreNEURON, the default engine of lif_data()
     runs: dict[str, Any] = {}
     with executors.simulation_pool(library, 1) as pool:
         for name, dt_ms in (("dt0.025", 0.025), ("dt0.03", 0.03)):

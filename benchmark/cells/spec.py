@@ -16,6 +16,7 @@ licence: ``layer``, ``area``, ``cell_type``, ``model_family`` (strings).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -113,9 +114,35 @@ class CellSpec:
         return float(self.get("inputs.start_rate_scale", 1.0))
 
     def digest(self) -> str:
-        """sha256 of the merged spec (canonical JSON): changes whenever the cell changes."""
-        canonical = json.dumps(self.data, sort_keys=True, separators=(",", ":"))
+        """sha256 of the merged spec (canonical JSON): changes whenever the cell changes.
+
+        ``simulation.engine`` is left out: the engine computes the same cell (the engines
+        agree to 1e-4 mV, tested), and the inputs, which the digest seeds, must not
+        depend on it."""
+        data = dict(self.data)
+        sim = data.get("simulation")
+        if isinstance(sim, Mapping) and ENGINE_KEY in sim:
+            data["simulation"] = {k: v for k, v in sim.items() if k != ENGINE_KEY}
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @property
+    def engine(self) -> str | None:
+        """The simulation engine the spec asks for (``simulation.engine``), or None."""
+        value = self.get(f"simulation.{ENGINE_KEY}")
+        return None if value is None else str(value)
+
+    def with_engine(self, engine: str | None) -> CellSpec:
+        """This spec asking for ``engine`` (``"coreneuron"`` or ``"neuron"``); the same spec
+        for None. Its digest is unchanged (:meth:`digest`)."""
+        if engine is None or engine == self.engine:
+            return self
+        data = dict(self.data)
+        data["simulation"] = {**dict(self.data.get("simulation", {})), ENGINE_KEY: engine}
+        return dataclasses.replace(self, data=data)
+
+
+ENGINE_KEY = "engine"  # simulation.engine: which simulator runs the cell (not in the digest)
 
 
 def _lookup(data: Mapping[str, Any], dotted: str, default: Any = None) -> Any:

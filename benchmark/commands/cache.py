@@ -1,12 +1,13 @@
-"""Manage the compiled-mechanism cache: ``cache build`` prebuilds a cell's mechanisms
-(for cluster nodes without compilers), ``cache path`` prints where they are."""
+"""Manage the compiled-mechanism cache: ``cache build`` prebuilds a cell's mechanisms for
+its engine on this machine's CPU (for cluster nodes without compilers; run it on a node of
+each CPU kind), ``cache path`` prints where they are."""
 
 from __future__ import annotations
 
 import argparse
 
 from benchmark.cells import registry
-from benchmark.simulation import mechanisms
+from benchmark.simulation import engine, mechanisms
 
 HELP = "compiled-mechanism cache: build, path"
 
@@ -23,6 +24,6 @@ def main(args: argparse.Namespace) -> int:
         return 0
     specs = [registry.get(c) for c in args.cell] if args.cell else registry.all_specs()
     for spec in specs:
-        folder = mechanisms.compile_mechanisms(spec.mechanism_sources())
-        print(f"{spec.name}: {mechanisms.library_path(folder)}")
+        choice = engine.choose(spec)
+        print(f"{spec.name}: {choice.library} ({engine.describe(choice)})")
     return 0

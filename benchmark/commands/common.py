@@ -11,11 +11,12 @@ from benchmark.pipeline.config import RunConfig
 from benchmark.pipeline.stages import Scored
 from benchmark.scoring import record
 from benchmark.simulation import executors
+from benchmark.simulation.nrn.simulator import ENGINES
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """--cell, --profile, --seed, --out, --workers, --device, --mirror, --scheduler,
-    --cluster, --widths."""
+    --cluster, --engine, --widths."""
     parser.add_argument("--cell", required=True, help="registered cell name or cell folder")
     add_run_location(parser)
     parser.add_argument("--workers", type=int, default=None,
@@ -29,6 +30,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cluster", default=None, choices=executors.CLUSTERS,
                         help="start a Dask cluster through dask-jobqueue (configured in dask's "
                              "jobqueue settings) and run there")
+    parser.add_argument("--engine", default=None, choices=ENGINES,
+                        help="simulation engine (default: the cell's simulation.engine, "
+                             "else coreneuron; a run folder with simulations keeps its own)")
     parser.add_argument("--widths", type=_widths, default=None,
                         help="optional width sweep: also fit every depth at these widths, "
                              "e.g. 4,8,32 (give the same list to fit and score)")
@@ -62,7 +66,8 @@ def config(args: argparse.Namespace) -> RunConfig:
                           mirror=getattr(args, "mirror", None),
                           scheduler=getattr(args, "scheduler", None),
                           cluster=getattr(args, "cluster", None),
-                          widths=getattr(args, "widths", None))
+                          widths=getattr(args, "widths", None),
+                          engine=getattr(args, "engine", None))
 
 
 def calibration_line(result: dict[str, Any]) -> str:

@@ -137,6 +137,9 @@ class Profile:
     sparse_input: bool = True
     widths: tuple[int, ...] = ()
     calibration: Calibration | None = None
+    engine: str | None = None
+    """Simulation engine for every cell of a run with this profile (``"coreneuron"`` or
+    ``"neuron"``), overriding the cells' own ``simulation.engine``; None: each cell's."""
     revised: str = field(default="", compare=False)
     """Date (ISO) the definition last changed: a label for readers (the site's table titles,
     docs' "quick v2"), not part of the definition (:meth:`to_dict` leaves it out, so the
@@ -144,6 +147,9 @@ class Profile:
     definition, so every shown record is of this revision)."""
 
     def __post_init__(self) -> None:
+        if self.engine not in (None, "coreneuron", "neuron"):
+            raise ValueError(f"profile {self.name}: engine {self.engine!r} is not "
+                             "coreneuron, neuron or None")
         deepest = max(self.depths)
         if self.first_kernel_ms(deepest) < 1:
             raise ValueError(f"profile {self.name}: receptive field {self.receptive_field_ms} ms "
@@ -165,6 +171,8 @@ class Profile:
         builder compares."""
         out = asdict(self)
         del out["revised"]
+        if self.engine is None:  # records from before the field existed compare equal
+            del out["engine"]
         if all(getattr(self.train, k) == v for k, v in LR_STEP_DEFAULTS.items()):
             for key in LR_STEP_DEFAULTS:
                 del out["train"][key]

@@ -13,9 +13,11 @@ from pathlib import Path
 from benchmark.cells import registry
 from benchmark.cells.spec import CellSpec
 from benchmark.core import profiles
+from benchmark.core.errors import UserError
 from benchmark.core.profiles import Profile
 from benchmark.core.store import RunStore, default_root
 from benchmark.simulation.executors import Backend
+from benchmark.simulation.nrn.simulator import ENGINES
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class RunConfig:
              *, seed: int = 0, out: Path | str | None = None, workers: int | None = None,
              device: str | None = None, mirror: Path | str | None = None,
              scheduler: str | None = None, cluster: str | None = None,
-             widths: tuple[int, ...] | None = None) -> RunConfig:
+             widths: tuple[int, ...] | None = None, engine: str | None = None) -> RunConfig:
         """A configuration from plain values, as a user or the command line gives them.
 
         Args:
@@ -64,6 +66,9 @@ class RunConfig:
             out: the runs folder (default ``$NEURODEPTH_RUNS`` or ``./neurodepth-runs``).
             mirror: local mirror of cell data (default ``$NEURODEPTH_MIRROR``).
             widths: an optional width sweep added to the profile.
+            engine: the simulation engine (``"coreneuron"`` or ``"neuron"``), overriding
+                the profile's and the cell's (a run folder that holds simulations keeps
+                its own).
         """
         spec = cell if isinstance(cell, CellSpec) else registry.get(str(cell))
         if isinstance(profile, str):
@@ -73,6 +78,10 @@ class RunConfig:
             profile = dataclasses.replace(profile, widths=widths)
         if mirror is None and os.environ.get("NEURODEPTH_MIRROR"):
             mirror = os.environ["NEURODEPTH_MIRROR"]
+        if engine is not None and engine not in ENGINES:
+            raise UserError(f"unknown simulation engine '{engine}'; use one of "
+                            f"{', '.join(ENGINES)}")
+        spec = spec.with_engine(engine or profile.engine)
         return cls(spec=spec, profile=profile, seed=seed,
                    root=Path(out) if out is not None else default_root(), workers=workers,
                    device=device, mirror=Path(mirror) if mirror else None,

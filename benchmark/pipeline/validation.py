@@ -51,7 +51,7 @@ from benchmark.core import profiles
 from benchmark.core.errors import UserError
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
-from benchmark.simulation import integration, mechanisms, physiology, shards
+from benchmark.simulation import engine, integration, mechanisms, physiology, shards
 
 TIERS = ("spec", "mechanisms", "build", "rest", "response", "determinism", "integration",
          "smoke")
@@ -91,6 +91,7 @@ class Context:
     mirror: Path | None = None
     spec: CellSpec | None = None
     files: dict[str, str] = field(default_factory=dict)
+    coreneuron_crash: str | None = None  # a probe that crashed CoreNEURON but ran on NEURON
 
 
 def _fail(tier: str, message: str) -> CellCheckError:
@@ -110,7 +111,7 @@ def tier_spec(ctx: Context) -> str:
 def tier_mechanisms(ctx: Context) -> str:
     assert ctx.spec is not None
     try:
-        library = physiology.library_for(ctx.spec)
+        choice = engine.choose(ctx.spec)
     except mechanisms.CompileError as exc:
         lines = [line.strip() for line in exc.details.splitlines()
                  if not line.startswith(("make", "subprocess"))]
@@ -124,7 +125,8 @@ def tier_mechanisms(ctx: Context) -> str:
         raise _fail("mechanisms", str(exc)) from exc
     sources = ", ".join(Path(s).name for s in ctx.spec.mechanism_sources())
     n_mod = len(mechanisms.mod_files(ctx.spec.mechanism_sources()))
-    return f"{n_mod} mod files of {sources} compiled ({library.parent.parent.name})"
+    return (f"{n_mod} mod files of {sources} compiled ({choice.library.parent.parent.name}); "
+            f"{engine.describe(choice)}")
 
 
 def _probe(ctx: Context, tier: str, name: str, **kwargs: Any) -> dict[str, Any]:
@@ -135,8 +137,31 @@ def _probe(ctx: Context, tier: str, name: str, **kwargs: Any) -> dict[str, Any]:
         raise
     except Exception as exc:  # the worker's own error: the cell's builder or mechanisms
         text = " ".join(str(exc).split()) or type(exc).__name__
-        raise _fail(tier, f"the cell failed in NEURON ({type(exc).__name__}: {text[:300]}); "
-                          f"fix: the cell's [parameters] or its mod files") from exc
+        failed = _fail(tier, f"the cell failed in NEURON ({type(exc).__name__}: {text[:300]}); "
+                             f"fix: the cell's [parameters] or its mod files")
+        if engine.requested(ctx.spec) != "coreneuron":
+            raise failed from exc
+        # CoreNEURON stops a process at what NEURON reports (a NaN voltage, ...): ask NEURON
+        try:
+            result = physiology.measure(ctx.spec.with_engine("neuron"), name, **kwargs)
+        except Exception:
+            raise failed from exc
+        ctx.coreneuron_crash = f"probe '{name}': {type(exc).__name__}"
+        return result
+
+
+def _crash_verdict(ctx: Context, result: TierResult) -> TierResult:
+    """A tier whose probe crashed CoreNEURON and ran on NEURON: its own failure (said to be
+    NEURON's), else a failure that names the engine and the fix."""
+    if ctx.coreneuron_crash is None:
+        return result
+    crash, ctx.coreneuron_crash = ctx.coreneuron_crash, None
+    if not result.passed:
+        result.message += f" (CoreNEURON crashed on this cell, {crash}; this is NEURON's result)"
+        return result
+    return TierResult(result.tier, False, f"the cell crashes CoreNEURON ({crash}) but runs on "
+                                          f"NEURON ({result.message}); fix: set "
+                                          "simulation.engine = \"neuron\" in its cell.toml")
 
 
 def tier_build(ctx: Context) -> str:
@@ -294,6 +319,7 @@ def validate(cell: str | Path, up_to: str = TIERS[-1], workdir: Path | None = No
                 result = TierResult(tier, True, CHECKS[tier](ctx))
             except CellCheckError as exc:
                 result = TierResult(tier, False, str(exc).removeprefix(f"{tier}: "))
+            result = _crash_verdict(ctx, result)
             result.seconds = time.monotonic() - start
             results.append(result)
             if report is not None:

@@ -18,7 +18,7 @@ from benchmark.core.profiles import Profile
 from benchmark.learning import metrics
 from benchmark.learning.fit import FIT_FILE, fit_folder
 from benchmark.scoring import rule as score
-from benchmark.simulation import calibration
+from benchmark.simulation import calibration, engine
 from benchmark.simulation.plan import read_plan
 from benchmark.simulation.shards import index_counts
 
@@ -68,12 +68,17 @@ def depth_row(depth: int, fits: list[dict[str, Any]]) -> tuple[dict[str, Any], s
 
 
 def simulation_summary(run: Path) -> dict[str, Any]:
-    """How much was simulated and the cell's mean output rate (Hz)."""
+    """How much was simulated, the cell's mean output rate (Hz) and the simulator that ran
+    it (:mod:`benchmark.simulation.engine`)."""
     plan = read_plan(run / "simulations")
     n_sims, spikes = index_counts(run / "simulations")
     duration_ms = int(plan.data["duration_ms"])
+    # the engine that simulated them (engine.json; a folder from before engines: its plan's)
+    chosen = engine.read(run / "simulations") or {
+        "engine": plan.engine, "requested": plan.engine, "fallback_reason": None, "flags": None}
     return {"n_simulations": n_sims, "duration_ms": duration_ms,
-            "mean_output_rate_hz": spikes / max(n_sims * duration_ms / 1000.0, 1e-9)}
+            "mean_output_rate_hz": spikes / max(n_sims * duration_ms / 1000.0, 1e-9),
+            "engine": chosen}
 
 
 UNDETERMINED = (

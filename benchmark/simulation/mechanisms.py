@@ -5,10 +5,21 @@ Parent-side module: it never imports ``neuron``. A worker process loads the resu
 that holds no ``x86_64/`` folder (NEURON auto-loads one from the cwd, and loading the
 same mechanism names twice is an error).
 
+Two engines (:data:`ENGINES`): ``"neuron"`` builds with ``nrnivmodl`` at NEURON's default
+flags, portable across CPUs of the same architecture; ``"coreneuron"`` builds with
+``nrnivmodl -coreneuron`` and optimisation flags for this machine's CPU
+(:func:`coreneuron_flags`; ``-march=native``), which makes CoreNEURON's vectorised
+mechanism kernels about three times faster than at the default flags. Such a library may
+use instructions another CPU lacks, so its cache key includes the flags and this CPU's
+signature (:func:`cpu_signature`), its manifest records them, and a worker given a build
+for another CPU compiles its own (:func:`for_this_cpu`): a shared cache holds one build per
+CPU kind, and no process loads a library built for another.
+
 Cache layout: ``<root>/<key>/`` holds the copied ``.mod`` files, the ``nrnivmodl`` output
-(``<arch>/libnrnmech.so``, or ``<arch>/.libs/libnrnmech.so`` on older layouts) and
-``manifest.json``. A directory is built in a temporary sibling and renamed into place, so a
-``<root>/<key>/`` that exists is complete; a file lock makes concurrent callers (threads or
+(``<arch>/libnrnmech.so``, or ``<arch>/.libs/libnrnmech.so`` on older layouts; with
+CoreNEURON also ``<arch>/libcorenrnmech.so``) and ``manifest.json``. A directory is built
+in a temporary sibling and renamed into place, so a ``<root>/<key>/`` that exists is
+complete; a file lock makes concurrent callers (threads or
 processes) end with one build.
 """
 
@@ -39,6 +50,11 @@ MANIFEST = "manifest.json"
 KEY_LENGTH = 16
 DETAIL_LINES = 40
 _LIBRARY_NAMES = ("libnrnmech.so", "libnrnmech.dylib", "nrnmech.dll")
+CORENRN_LIBRARY_NAMES = ("libcorenrnmech.so", "libcorenrnmech.dylib")
+ENGINES = ("coreneuron", "neuron")
+"""Simulation engines a mechanism set can be built for."""
+FLAGS_ENV = "NEURODEPTH_CORENEURON_FLAGS"
+"""Environment variable that replaces :func:`coreneuron_flags`' choice of compiler flags."""
 
 
 class CompileError(UserError):
@@ -108,11 +124,63 @@ def mechanisms_digest(spec: CellSpec) -> str:
     return mod_digest(mod_files(spec.mechanism_sources())).hexdigest()
 
 
-def cache_key(mod_paths: Sequence[Path]) -> str:
-    """Short sha256 hex over the mod files (:func:`mod_digest`), NEURON version and platform."""
+def cpu_signature() -> str:
+    """What this CPU is to a compiler told ``-march=native``: vendor, family, model and the
+    sorted instruction-set flags (Linux ``/proc/cpuinfo``), else the platform's processor
+    string. Two machines with the same signature can share a ``-march=native`` build."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return f"{platform.machine()} {platform.processor()}".strip()
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the first processor is enough
+        key, _, value = line.partition(":")
+        fields[key.strip()] = value.strip()
+    flags = " ".join(sorted(fields.get("flags", fields.get("Features", "")).split()))
+    parts = [fields.get(k, "") for k in ("vendor_id", "cpu family", "model", "CPU implementer",
+                                         "CPU part")]
+    return f"{platform.machine()} {' '.join(p for p in parts if p)} flags: {flags}"
+
+
+def cpu_digest() -> str:
+    """Short sha256 hex of :func:`cpu_signature`."""
+    return hashlib.sha256(cpu_signature().encode()).hexdigest()[:KEY_LENGTH]
+
+
+def coreneuron_flags() -> str:
+    """Compiler flags of CoreNEURON builds: ``$NEURODEPTH_CORENEURON_FLAGS`` when set, else
+    ``-O3 -march=native -ffast-math``, plus ``-mprefer-vector-width=512`` on x86 CPUs with
+    AVX-512 (GCC otherwise keeps 256-bit vectors there; measured by
+    ``benchmarks/simulate.py``, the wider vectors cut the L5PC's cost by a sixth)."""
+    chosen = os.environ.get(FLAGS_ENV)
+    if chosen is not None:
+        return " ".join(chosen.split())
+    flags = "-O3 -march=native -ffast-math"
+    if platform.machine() in ("x86_64", "AMD64") and " avx512f " in f" {cpu_signature()} ":
+        flags += " -mprefer-vector-width=512"
+    return flags
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` if it is one of :data:`ENGINES`, else a :class:`UserError` naming them."""
+    if engine not in ENGINES:
+        raise UserError(f"unknown simulation engine '{engine}'; use one of {', '.join(ENGINES)}")
+    return engine
+
+
+def cache_key(mod_paths: Sequence[Path], engine: str = "neuron") -> str:
+    """Short sha256 hex over the mod files (:func:`mod_digest`), NEURON version and
+    platform; for CoreNEURON also the engine, :func:`coreneuron_flags` and
+    :func:`cpu_signature` (a NEURON build's key is what it was before CoreNEURON builds
+    existed, so its cache stays valid)."""
     digest = mod_digest(mod_paths)
     for part in (neuron_version(), platform.machine(), sys.platform):
         digest.update(part.encode() + b"\0")
+    if check_engine(engine) == "coreneuron":
+        for part in (engine, coreneuron_flags(), cpu_signature()):
+            digest.update(part.encode() + b"\0")
     return digest.hexdigest()[:KEY_LENGTH]
 
 
@@ -133,44 +201,79 @@ def library_path(directory: Path) -> Path:
     raise UserError(f"no compiled mechanism library in {directory}; delete it and compile again")
 
 
-def _is_complete(directory: Path) -> bool:
+def coreneuron_library(library: Path) -> Path | None:
+    """The CoreNEURON mechanism library beside a NEURON one (``libnrnmech.so``), if any."""
+    for name in CORENRN_LIBRARY_NAMES:
+        if (Path(library).parent / name).is_file():
+            return Path(library).parent / name
+    return None
+
+
+def manifest_of(library: Path) -> dict[str, Any]:
+    """The ``manifest.json`` of the cache folder that holds ``library`` ({} if none)."""
+    for folder in Path(library).parents:
+        if (folder / MANIFEST).is_file():
+            return json.loads((folder / MANIFEST).read_text())
+    return {}
+
+
+def for_this_cpu(library: Path) -> Path:
+    """``library``, or the same mechanisms built for this CPU when ``library`` is a
+    CoreNEURON build for another (a shared cache seen from a cluster node of another kind):
+    the copied mod files of its cache folder are compiled again, under this CPU's key,
+    beside it. A library built for another CPU is never loaded."""
+    manifest = manifest_of(library)
+    if manifest.get("engine") != "coreneuron" or manifest.get("cpu_digest") == cpu_digest():
+        return Path(library)
+    folder = next(p for p in Path(library).parents if (p / MANIFEST).is_file())
+    return library_path(compile_mechanisms([folder], engine="coreneuron", cache=folder.parent))
+
+
+def _is_complete(directory: Path, engine: str) -> bool:
     if not (directory / MANIFEST).is_file():
         return False
     try:
-        library_path(directory)
+        library = library_path(directory)
     except (UserError, OSError):
         return False
-    return True
+    return engine != "coreneuron" or coreneuron_library(library) is not None
 
 
-def compile_mechanisms(sources: Sequence[str | Path], *, cache: Path | None = None) -> Path:
-    """Compile the mod files of ``sources`` once; return the cached ``<root>/<key>/`` folder."""
+def compile_mechanisms(sources: Sequence[str | Path], *, engine: str = "neuron",
+                       cache: Path | None = None) -> Path:
+    """Compile the mod files of ``sources`` once for ``engine`` (:data:`ENGINES`); return
+    the cached ``<root>/<key>/`` folder.
+
+    Raises:
+        CompileError: ``nrnivmodl`` failed (for CoreNEURON: a mod file CoreNEURON cannot
+            run, such as one whose VERBATIM code calls NEURON-only functions).
+    """
     paths = mod_files(sources)
     if not paths:
         raise UserError(f"no .mod files in {list(sources)}; give a catalogue or mod folder")
     root = Path(cache) if cache is not None else cache_root()
-    key = cache_key(paths)
+    key = cache_key(paths, engine)
     final = root / key
-    if _is_complete(final):
+    if _is_complete(final, engine):
         return final
     root.mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(str(root / f"{key}.lock")):
-        if _is_complete(final):
+        if _is_complete(final, engine):
             return final
         if final.exists():  # incomplete: removed by hand or damaged; rebuild it
             shutil.rmtree(final)
-        _build(paths, root, key)
+        _build(paths, root, key, engine)
     return final
 
 
-def _build(paths: Sequence[Path], root: Path, key: str) -> None:
+def _build(paths: Sequence[Path], root: Path, key: str, engine: str) -> None:
     """Compile ``paths`` in a temporary folder under ``root`` and rename it to ``root/key``."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", suffix=".tmp", dir=root))
     try:
         for path in paths:
             shutil.copy2(path, tmp / path.name)
-        _run_nrnivmodl(tmp, paths)
-        _write_manifest(tmp, paths)
+        _run_nrnivmodl(tmp, paths, engine)
+        _write_manifest(tmp, paths, engine)
         os.rename(tmp, root / key)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -188,10 +291,17 @@ def nrnivmodl_executable() -> str:
     return found
 
 
-def _run_nrnivmodl(workdir: Path, paths: Sequence[Path]) -> None:
+def nrnivmodl_command(engine: str) -> list[str]:
+    """The ``nrnivmodl`` command line for ``engine`` (run in the folder of the mod files)."""
+    if check_engine(engine) == "neuron":
+        return [nrnivmodl_executable()]
+    return [nrnivmodl_executable(), "-coreneuron", "-incflags", coreneuron_flags(), "."]
+
+
+def _run_nrnivmodl(workdir: Path, paths: Sequence[Path], engine: str = "neuron") -> None:
     """Run ``nrnivmodl`` in ``workdir``; :class:`CompileError` naming the failing file."""
     proc = subprocess.run(
-        [nrnivmodl_executable()],
+        nrnivmodl_command(engine),
         cwd=workdir,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -204,9 +314,10 @@ def _run_nrnivmodl(workdir: Path, paths: Sequence[Path]) -> None:
     details = "\n".join(lines[-DETAIL_LINES:])
     culprit = failing_mod(proc.stdout, [p.name for p in paths])
     where = f"in {culprit}" if culprit else f"in one of {', '.join(p.name for p in paths)}"
+    engine_note = " for CoreNEURON" if engine == "coreneuron" else ""
     raise CompileError(
-        f"nrnivmodl failed {where}; see the error's details for compiler output", details
-    )
+        f"nrnivmodl failed{engine_note} {where}; see the error's details for compiler output",
+        details)
 
 
 def failing_mod(output: str, names: Sequence[str]) -> str | None:
@@ -223,12 +334,16 @@ def failing_mod(output: str, names: Sequence[str]) -> str | None:
     return None
 
 
-def _write_manifest(directory: Path, paths: Sequence[Path]) -> None:
-    manifest = {
+def _write_manifest(directory: Path, paths: Sequence[Path], engine: str = "neuron") -> None:
+    manifest: dict[str, Any] = {
         "files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths},
         "neuron_version": neuron_version(),
         "machine": platform.machine(),
         "platform": sys.platform,
         "library": str(library_path(directory).relative_to(directory)),
+        "engine": engine,
     }
+    if engine == "coreneuron":
+        manifest.update(flags=coreneuron_flags(), cpu_signature=cpu_signature(),
+                        cpu_digest=cpu_digest())
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")

@@ -1,9 +1,10 @@
 """Physiology measurements of a cell (parent side: never imports ``neuron``).
 
 The probes themselves live in :mod:`benchmark.simulation.nrn.probes` and run in a worker
-process of a
-:func:`benchmark.simulation.executors.simulation_pool`; this module fetches the cell's data files,
-compiles its mechanisms, starts the pool and collects the probes' JSON-able results.
+process of a :func:`benchmark.simulation.executors.simulation_pool`; this module fetches
+the cell's data files, compiles its mechanisms for the cell's engine
+(:func:`benchmark.simulation.engine.choose`), starts the pool and collects the probes'
+JSON-able results.
 
 Probes (keyword arguments as in :mod:`benchmark.simulation.nrn.probes`; units in the names):
     ``resting``: soma voltage at rest (mV), drift, spontaneous spikes.
@@ -24,7 +25,7 @@ from typing import Any
 from benchmark.cells import data_files
 from benchmark.cells.spec import CellSpec
 from benchmark.core.errors import UserError
-from benchmark.simulation import executors, mechanisms
+from benchmark.simulation import engine, executors
 from benchmark.simulation.nrn import simulator
 
 PROBE_NAMES = ("resting", "fi_curve", "bap", "bac", "anatomy", "shape")
@@ -39,9 +40,17 @@ def _run_probe(name: str, spec_data: dict[str, Any], files: dict[str, str],
     return probes.run(name, spec_data, files, kwargs)
 
 
+def prepared(spec: CellSpec) -> tuple[Path, dict[str, Any]]:
+    """The cell's compiled mechanism library (compiled once, then cached) for the engine
+    chosen for it (:func:`benchmark.simulation.engine.choose`), and the spec table the
+    workers get, which names that engine."""
+    choice = engine.choose(spec)
+    return choice.library, dict(spec.with_engine(choice.engine).data)
+
+
 def library_for(spec: CellSpec) -> Path:
-    """The compiled mechanism library of the cell (compiled once, then cached)."""
-    return mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
+    """The cell's compiled mechanism library for its engine (:func:`prepared`)."""
+    return prepared(spec)[0]
 
 
 def check_requests(requests: Sequence[Request]) -> None:
@@ -65,8 +74,7 @@ def measure_many(spec: CellSpec, requests: Sequence[Request], n_workers: int = 1
     check_requests(requests)
     simulator.check_spec(spec)
     files = data_files.ensure(spec, mirror=mirror)
-    library = library_for(spec)
-    spec_data = dict(spec.data)
+    library, spec_data = prepared(spec)
     with executors.simulation_pool(library, max(1, min(n_workers, len(requests)))) as pool:
         futures: list[Future[dict[str, Any]]] = [
             pool.submit(_run_probe, name, spec_data, files, dict(kwargs))
@@ -87,14 +95,15 @@ def measure_cells(jobs: Sequence[tuple[CellSpec, Sequence[Request]]],
     for spec, requests in jobs:
         check_requests(requests)
         simulator.check_spec(spec)
-    libraries = {library_for(spec) for spec, _ in jobs}
+    ready = [prepared(spec) for spec, _ in jobs]
+    libraries = {library for library, _ in ready}
     if len(libraries) > 1:
         raise UserError("measure_cells needs cells with the same mechanism catalogues; "
                         f"these need {len(libraries)} different libraries: measure them apart")
     if not libraries:
         return []
-    tasks = [(dict(spec.data), data_files.ensure(spec, mirror=mirror), requests)
-             for spec, requests in jobs]
+    tasks = [(data, data_files.ensure(spec, mirror=mirror), requests)
+             for (spec, requests), (_, data) in zip(jobs, ready, strict=True)]
     n = max(1, min(n_workers, sum(len(r) for _, _, r in tasks)))
     with executors.simulation_pool(libraries.pop(), n) as pool:
         futures = [[pool.submit(_run_probe, name, data, files, dict(kwargs))

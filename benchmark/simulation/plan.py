@@ -32,6 +32,8 @@ class SimulationPlan:
         protocol: the parameters themselves (rates per tree, rate scale).
         seed: the run seed (inputs depend on cell, protocol version, seed, sim index).
         data: the profile's data plan (splits, duration in ms, shard size).
+        engine: the simulator (``"coreneuron"`` or ``"neuron"``; a plan stored before
+            engines existed reads as ``"neuron"``, which simulated it).
     """
 
     cell: str
@@ -41,14 +43,16 @@ class SimulationPlan:
     protocol: dict[str, Any]
     seed: int
     data: dict[str, Any]
+    engine: str = "neuron"
 
     @classmethod
-    def make(cls, spec: CellSpec, data: DataPlan, seed: int,
-             rate_scale: float = 1.0) -> SimulationPlan:
+    def make(cls, spec: CellSpec, data: DataPlan, seed: int, rate_scale: float = 1.0,
+             engine: str = "neuron") -> SimulationPlan:
         params = protocol.cell_params(spec, rate_scale=rate_scale)
         return cls(cell=spec.name, cell_digest=spec.digest(),
                    protocol_version=protocol.PROTOCOL_VERSION, protocol_digest=params.digest(),
-                   protocol=params.to_dict(), seed=seed, data=asdict(data))
+                   protocol=params.to_dict(), seed=seed, data=asdict(data),
+                   engine=engine)
 
     @property
     def data_plan(self) -> DataPlan:
@@ -67,6 +71,7 @@ def check_or_write_plan(folder: Path, plan: SimulationPlan) -> None:
     path = folder / PLAN_FILE
     if path.is_file():
         stored = json.loads(path.read_text())
+        stored.setdefault("engine", "neuron")  # stored before engines existed
         if stored != json.loads(json.dumps(asdict(plan))):
             diff = sorted(k for k in stored if stored[k] != asdict(plan).get(k))
             raise UserError(f"{path}: holds simulations of another plan (differs in "

@@ -2,7 +2,9 @@
 
 The parent never imports NEURON: it checks the cell's ``[simulation]`` settings
 (:func:`benchmark.simulation.nrn.simulator.check_spec`, before anything is written),
-compiles the cell's mechanisms (a subprocess), then hands
+chooses the engine and compiles the cell's mechanisms for it
+(:func:`benchmark.simulation.engine.choose`; a folder that holds simulations keeps its
+engine, stored in ``plan.json`` and ``engine.json``), then hands
 :class:`~benchmark.simulation.worker.ShardTask` objects to an executor whose worker
 processes build the cell and simulate. A rerun reads the folder and simulates
 only missing shards.
@@ -24,11 +26,12 @@ import numpy as np
 
 from benchmark.cells import data_files
 from benchmark.cells.spec import CellSpec
+from benchmark.core.errors import UserError
 from benchmark.core.profiles import DataPlan
 from benchmark.core.progress import Progress, log
-from benchmark.simulation import executors, mechanisms, protocol, shards, worker
+from benchmark.simulation import engine, executors, protocol, shards, worker
 from benchmark.simulation.nrn import simulator
-from benchmark.simulation.plan import SimulationPlan, check_or_write_plan
+from benchmark.simulation.plan import PLAN_FILE, SimulationPlan, check_or_write_plan
 from benchmark.simulation.worker import ShardTask
 
 ExecutorFactory = Callable[[Path], Executor]
@@ -49,7 +52,8 @@ def make_tasks(spec: CellSpec, plan: SimulationPlan, folder: Path, *,
     d = plan.data_plan
     attrs = {"cell": plan.cell, "cell_digest": plan.cell_digest, "seed": plan.seed,
              "protocol_version": plan.protocol_version, "protocol_digest": plan.protocol_digest,
-             "duration_ms": d.duration_ms, "dt_ms": float(spec.get("simulation.dt_ms"))}
+             "duration_ms": d.duration_ms, "dt_ms": float(spec.get("simulation.dt_ms")),
+             "engine": plan.engine}
     files = data_files.ensure(spec, mirror=mirror)
     tasks = []
     for shard_id, start in enumerate(range(0, d.n_total, d.sims_per_shard)):
@@ -102,22 +106,37 @@ def simulate(spec: CellSpec, data: DataPlan, seed: int, folder: Path, *,
     """Simulate every missing shard of the plan into ``folder``; returns the plan."""
     simulator.check_spec(spec)
     folder.mkdir(parents=True, exist_ok=True)
-    plan = SimulationPlan.make(spec, data, seed, rate_scale)
+    choice = choose_engine(spec, folder)
+    spec = spec.with_engine(choice.engine)
+    plan = SimulationPlan.make(spec, data, seed, rate_scale, engine=choice.engine)
     check_or_write_plan(folder, plan)
+    engine.write(folder, choice)
     tasks = make_tasks(spec, plan, folder, mirror=mirror)
     n_shards = -(-data.n_total // data.sims_per_shard)
     if tasks:
-        log(f"simulate {spec.name}: {len(tasks)} of {n_shards} shards to run")
-        _execute(spec, tasks, folder, n_shards, executor_factory, n_workers)
+        log(f"simulate {spec.name}: {len(tasks)} of {n_shards} shards to run "
+            f"({engine.describe(choice)})")
+        _execute(choice.library, tasks, folder, n_shards, executor_factory, n_workers)
     else:
         log(f"simulate {spec.name}: all {n_shards} shards already done")
     rebuild_index(folder)
     return plan
 
 
-def _execute(spec: CellSpec, tasks: list[ShardTask], folder: Path, n_shards: int,
+def choose_engine(spec: CellSpec, folder: Path) -> engine.Choice:
+    """The engine for ``folder``: the one its stored plan names (a resumed run keeps its
+    engine), else the spec's (:func:`benchmark.simulation.engine.choose`)."""
+    stored = engine.stored_engine(folder, PLAN_FILE)
+    choice = engine.choose(spec, stored)
+    if stored is not None and choice.engine != stored:
+        raise UserError(f"{folder / PLAN_FILE}: was simulated with {stored}, which cannot run "
+                        f"here ({choice.fallback_reason}); resume it where it started, or "
+                        "use another --out folder")
+    return choice
+
+
+def _execute(library: Path, tasks: list[ShardTask], folder: Path, n_shards: int,
              executor_factory: ExecutorFactory | None, n_workers: int | None) -> None:
-    library = mechanisms.library_path(mechanisms.compile_mechanisms(spec.mechanism_sources()))
     factory = executor_factory or (lambda lib: executors.simulation_pool(lib, n_workers))
     with factory(library) as executor:
         run_tasks(tasks, executor, folder, n_shards)
@@ -141,18 +160,22 @@ def replay(spec: CellSpec, inputs: Path, folder: Path, *,
     The file is read and checked (channel range) in the worker, which knows the cell's inputs.
     """
     simulator.check_spec(spec)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = engine.read(folder)  # a replay folder keeps its engine too
+    choice = engine.choose(spec, stored["engine"] if stored else None)
+    spec = spec.with_engine(choice.engine)
     n_sims = len(protocol.load_replay(inputs, n_inputs=np.iinfo(np.int32).max))
     files = data_files.ensure(spec, mirror=mirror)
     attrs = {"cell": spec.name, "cell_digest": spec.digest(), "replay": str(inputs),
-             "dt_ms": float(spec.get("simulation.dt_ms"))}
+             "dt_ms": float(spec.get("simulation.dt_ms")), "engine": choice.engine}
     params = protocol.cell_params(spec).to_dict()
     tasks = [ShardTask(spec_data=dict(spec.data), cell_digest=spec.digest(), protocol=params,
                        seed=0, sim_indices=[k], duration_ms=0,
                        out_path=str(folder / shards.shard_name(k)), attrs=attrs, files=files,
                        replay_path=str(inputs.resolve()))
              for k in range(n_sims) if not shards.is_complete(folder / shards.shard_name(k))]
-    folder.mkdir(parents=True, exist_ok=True)
+    engine.write(folder, choice)
     if tasks:
-        _execute(spec, tasks, folder, n_sims, executor_factory, n_workers)
+        _execute(choice.library, tasks, folder, n_sims, executor_factory, n_workers)
     rebuild_index(folder)
     return folder

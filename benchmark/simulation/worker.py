@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from benchmark.core import atomic
-from benchmark.simulation import protocol, shards
+from benchmark.simulation import mechanisms, protocol, shards
 from benchmark.simulation.nrn import simulator
 from benchmark.simulation.nrn.simulator import detect_spikes as detect_spikes  # re-exported
 
@@ -75,6 +75,11 @@ def initialize(library: str, workdir: str) -> None:
     """Process initialiser: die with the parent, move to a neutral folder, import NEURON,
     load mechanisms.
 
+    A library built for CoreNEURON (``nrnivmodl -coreneuron``) has a CoreNEURON half beside
+    it, which :func:`benchmark.simulation.nrn.simulator.load_mechanisms` points CoreNEURON
+    at; a CoreNEURON build for another CPU is replaced by one for this CPU
+    (:func:`benchmark.simulation.mechanisms.for_this_cpu`).
+
     The worker's standard output goes to standard error: NEURON prints its messages (an
     SWC file's extra trees, mechanism banners) from C, and a command's standard output
     must stay what the command prints (JSON for ``benchmarks/``). Results travel by pipe
@@ -85,9 +90,10 @@ def initialize(library: str, workdir: str) -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     os.chdir(workdir)
     os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
+    library = str(mechanisms.for_this_cpu(Path(library)))
     from neuron import h
 
-    h.nrn_load_dll(library)
+    simulator.load_mechanisms(library)
     h.load_file("stdrun.hoc")
     h.CVode().cache_efficient(1)  # contiguous state arrays: ~10% less CPU per step
     _STATE["library"] = library
@@ -121,6 +127,30 @@ def simulate_one(spec_data: dict[str, Any], channel: np.ndarray, time_ms: np.nda
     return simulator.run(cell, player, duration_ms, settings)
 
 
+def _input_sites(sites: dict[str, list[Any]]) -> protocol.InputSites:
+    return protocol.InputSites(kind=np.array(sites["kind"]), tree=np.array(sites["tree"]),
+                               length_um=np.array(sites["length_um"], dtype=float))
+
+
+def soma_trace(spec_data: dict[str, Any], cell_digest: str, files: dict[str, str],
+               protocol_params: dict[str, Any], seed: int, sim_index: int,
+               duration_ms: int) -> dict[str, Any]:
+    """One protocol simulation (the inputs of ``seed`` and ``sim_index``) with the engine
+    ``spec_data`` names, at full resolution: ``v_mv`` at every step (float64), the soma
+    ``spike_times_ms``, ``dt_ms`` and the ``engine``. For comparing engines."""
+    cell = _cell(spec_data, cell_digest, files)
+    params = protocol.ProtocolParams.from_dict(protocol_params)
+    rng = protocol.input_rng(cell_digest, seed, sim_index)
+    channel, time_ms = protocol.to_events(protocol.generate_inputs(
+        _input_sites(cell.site_table()), params, duration_ms, rng))
+    settings = simulator.Settings.from_spec(spec_data)
+    _STATE["player"].set_events(channel, time_ms.astype(np.float64))
+    v = simulator.record_soma(cell, duration_ms, settings)
+    return {"v_mv": v, "engine": settings.engine, "dt_ms": settings.dt_ms,
+            "spike_times_ms": simulator.detect_spikes(v, settings.dt_ms,
+                                                      settings.spike_threshold_mv)}
+
+
 def simulate_shard(task: ShardTask) -> dict[str, Any]:
     """Simulate the task's simulations and write its shard atomically.
 
@@ -134,10 +164,7 @@ def simulate_shard(task: ShardTask) -> dict[str, Any]:
     cpu_start = time.process_time()
     cell = _cell(task.spec_data, task.cell_digest, task.files)
     sites = cell.site_table()
-    input_sites = protocol.InputSites(
-        kind=np.array(sites["kind"]), tree=np.array(sites["tree"]),
-        length_um=np.array(sites["length_um"], dtype=float),
-    )
+    input_sites = _input_sites(sites)
     params = protocol.ProtocolParams.from_dict(task.protocol)
     replayed = (protocol.load_replay(Path(task.replay_path), input_sites.n_inputs)
                 if task.replay_path else None)

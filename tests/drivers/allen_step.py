@@ -54,7 +54,9 @@ def main() -> None:
     mode, cell_name, library, amp_na, out = sys.argv[1:6]
     from neuron import h
 
-    h.nrn_load_dll(library)
+    from benchmark.simulation.nrn import simulator
+
+    simulator.load_mechanisms(library)
     h.load_file("stdrun.hoc")
     spec = registry.get(cell_name)
     spec_data, files = dict(spec.data), data_files.ensure(spec)

@@ -64,7 +64,7 @@ def run_sim(sim: Settings, tstop_ms: float, settle_ms: float = 0.0,
         simulator.apply(sim)
         h.fcurrent()
         h.frecord_init()
-    h.continuerun(tstop_ms)
+    simulator.advance(sim, tstop_ms)
 
 
 def record(ref: Any) -> Any:

@@ -28,6 +28,15 @@ the soma voltage at exactly ``t = m`` ms:
 
 ``dt_ms`` above 1 ms is refused (:func:`dt_problem`): a step longer than the sampling
 interval has no voltage to give between its samples.
+
+Engines (:data:`ENGINES`): ``"neuron"`` advances with ``stdrun``'s ``continuerun``;
+``"coreneuron"`` hands the initialised model to CoreNEURON in the same process
+(``coreneuron.enable``, ``pc.psolve``), which runs the same equations with vectorised
+kernels and returns the recorded vectors and the final state to NEURON. The worker must
+have loaded a library built with ``nrnivmodl -coreneuron`` and have set ``CORENEURONLIB``
+to its CoreNEURON half (:func:`benchmark.simulation.worker.initialize` does both). Both
+engines record the soma voltage at every step (CoreNEURON does not honour a recording
+interval) and sample it here, in numpy: no Python runs per step.
 """
 
 from __future__ import annotations
@@ -52,6 +61,12 @@ SAMPLE_MS = 1.0
 
 SECOND_ORDER = {"backward_euler": 0, "crank_nicolson": 2}
 """NEURON's ``h.secondorder`` for each ``simulation.integration`` of a cell spec."""
+
+ENGINES = ("coreneuron", "neuron")
+"""``simulation.engine`` values: which simulator advances the model."""
+DEFAULT_ENGINE = "coreneuron"
+"""The engine of a spec that names none."""
+MAX_STEP_MS = 10.0  # ms: pc.set_maxstep, the longest interval between spike exchanges
 
 DIVIDES_RTOL = 1e-9   # relative: dt_ms * round(1 / dt_ms) == 1 ms within this
 SNAP_STEPS = 1e-6     # steps: a sample this close to a recorded step takes that step's value
@@ -92,6 +107,7 @@ class Settings:
         v_init_mv: initial membrane potential (mV).
         spike_threshold_mv: a soma spike is each excursion above this (mV).
         integration: ``"backward_euler"`` or ``"crank_nicolson"`` (:data:`SECOND_ORDER`).
+        engine: ``"coreneuron"`` or ``"neuron"`` (:data:`ENGINES`).
     """
 
     dt_ms: float
@@ -99,6 +115,7 @@ class Settings:
     v_init_mv: float
     spike_threshold_mv: float
     integration: str = "backward_euler"
+    engine: str = "neuron"
 
     @classmethod
     def from_spec(cls, spec_data: Mapping[str, Any],
@@ -123,10 +140,14 @@ class Settings:
             raise SpecError(where, "simulation.integration",
                             f"'{integration}' is not supported",
                               f"use one of {', '.join(SECOND_ORDER)}")
+        engine = sim.get("engine", DEFAULT_ENGINE)
+        if engine not in ENGINES:
+            raise SpecError(where, "simulation.engine", f"'{engine}' is not an engine",
+                            f"use one of {', '.join(ENGINES)}")
         return cls(dt_ms=float(sim["dt_ms"]), celsius_degc=float(sim["celsius_degc"]),
                    v_init_mv=float(sim["v_init_mv"]),
                    spike_threshold_mv=float(sim["spike_threshold_mv"]),
-                   integration=str(integration))
+                   integration=str(integration), engine=str(engine))
 
     @property
     def second_order(self) -> int:
@@ -184,6 +205,28 @@ def detect_spikes(v_mv: np.ndarray, dt_ms: float, threshold_mv: float) -> np.nda
 
 # --- NEURON side: worker processes only ----------------------------------------------------
 
+CORENEURON_LIBRARY_ENV = "CORENEURONLIB"
+"""Where NEURON's ``psolve`` finds CoreNEURON's half of a mechanism build."""
+CORENEURON_LIBRARY_NAMES = ("libcorenrnmech.so", "libcorenrnmech.dylib")
+
+
+def load_mechanisms(library: str | PathLike[str]) -> None:
+    """Load a compiled mechanism library into this process (``h.nrn_load_dll``), and point
+    CoreNEURON at the CoreNEURON half of the build when one lies beside it (a build of
+    ``nrnivmodl -coreneuron``). Load one library per process, from a folder without an
+    ``x86_64/`` of its own."""
+    import os
+    from pathlib import Path
+
+    from neuron import h
+
+    for name in CORENEURON_LIBRARY_NAMES:
+        beside = Path(library).parent / name
+        if beside.is_file():
+            os.environ[CORENEURON_LIBRARY_ENV] = str(beside)
+            break
+    h.nrn_load_dll(str(library))
+
 
 def apply(settings: Settings) -> None:
     """Set NEURON's fixed-step integrator: ``h.dt`` (ms), ``h.steps_per_ms`` (so that
@@ -195,22 +238,60 @@ def apply(settings: Settings) -> None:
     h.secondorder = settings.second_order
 
 
+def advance(settings: Settings, tstop_ms: float) -> None:
+    """Advance the initialised model (after ``h.finitialize``) to ``tstop_ms`` (ms) with
+    ``settings.engine``. CoreNEURON is switched off again afterwards, so later NEURON calls
+    (a probe's settling steps) run in NEURON."""
+    from neuron import h
+
+    if settings.engine == "neuron":
+        h.continuerun(tstop_ms)
+        return
+    import os
+
+    from neuron import coreneuron
+
+    if not os.environ.get(CORENEURON_LIBRARY_ENV):
+        raise RuntimeError("engine 'coreneuron' needs a mechanism build for CoreNEURON, "
+                           "loaded with simulator.load_mechanisms (none is loaded); build "
+                           "the cell's mechanisms with engine='coreneuron', or set "
+                           "simulation.engine = 'neuron'")
+    pc = h.ParallelContext()
+    coreneuron.enable, coreneuron.verbose = True, 0
+    try:
+        pc.set_maxstep(MAX_STEP_MS)
+        pc.psolve(tstop_ms)
+    finally:
+        coreneuron.enable = False
+
+
+def record_soma(cell: BuiltCell, duration_ms: int, settings: Settings) -> np.ndarray:
+    """Simulate ``cell`` for ``duration_ms`` ms under the events already set on its player
+    (:meth:`EventPlayer.set_events`), from ``settings.v_init_mv``, with ``settings.engine``
+    (:func:`advance`); returns the soma voltage at every step (mV, float64; ``[k]`` at
+    ``t = k * dt_ms``)."""
+    from neuron import h
+
+    apply(settings)
+    h.tstop = float(duration_ms)
+    v_rec = h.Vector().record(cell.soma._ref_v)
+    h.finitialize(settings.v_init_mv)
+    advance(settings, float(duration_ms))
+    return v_rec.as_numpy().copy()
+
+
 def run(cell: BuiltCell, player: EventPlayer, duration_ms: int,
         settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Simulate ``cell`` for ``duration_ms`` ms under the events already set on ``player``
-    (:meth:`EventPlayer.set_events`), from ``settings.v_init_mv``.
+    (:meth:`EventPlayer.set_events`; the player must stay alive), from
+    ``settings.v_init_mv``, with ``settings.engine`` (:func:`advance`).
 
     Returns:
         the soma voltage at t = 0, 1, ..., duration_ms - 1 ms (mV, float32;
         :func:`sample_every_ms`) and the soma spike times (ms; :func:`detect_spikes` on
         the voltage of every step).
     """
-    from neuron import h
-
-    apply(settings)
-    h.tstop = float(duration_ms)
-    v_rec = h.Vector().record(cell.soma._ref_v, settings.dt_ms)
-    player.run(float(duration_ms), settings.v_init_mv)
-    v = v_rec.as_numpy().copy()
+    del player  # the events are set on it; it only has to outlive the run
+    v = record_soma(cell, duration_ms, settings)
     soma = sample_every_ms(v, settings.dt_ms, duration_ms)
     return soma, detect_spikes(v, settings.dt_ms, settings.spike_threshold_mv)
