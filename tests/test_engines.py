@@ -25,12 +25,12 @@ from benchmark.simulation import engine, mechanisms
 TOLERANCE_MV = 1e-4
 DEFAULT_MIRROR = Path(__file__).resolve().parents[2] / "shared" / "cell-data"
 
-# cell, input-rate scale, duration (ms): each fires within this duration at this scale
-# (541557114 stays silent through its first 2 s whatever the scale, then fires)
+# cell, input-rate scale, duration (ms): each fires several spikes within this duration at
+# this scale (the inputs depend on the cell's digest: a new cell version draws new ones)
 FAMILIES = {
-    "lif": ("lif", 1.0, 1000),
-    "hay2011": ("l5pc_hay2011", 2.0, 1000),
-    "allen perisomatic": ("allen_mouse_486556811", 1.0, 1000),
+    "lif": ("lif", 3.0, 1000),
+    "hay2011": ("l5pc_hay2011", 3.0, 1000),
+    "allen perisomatic": ("allen_mouse_486556811", 2.0, 1000),
     "allen all-active, legacy (NaV)": ("allen_mouse_491766131", 1.0, 1000),
     "allen all-active, human": ("allen_human_541557114", 1.0, 2500),
 }
@@ -127,3 +127,43 @@ def test_a_build_for_another_cpu_is_never_loaded_here(tmp_path: Path,
     plain = mechanisms.library_path(mechanisms.compile_mechanisms(["lif"], cache=tmp_path))
     assert mechanisms.for_this_cpu(plain) == plain
     assert "cpu_digest" not in mechanisms.manifest_of(plain)
+
+
+def test_the_engine_is_chosen_by_command_line_then_profile_then_cell() -> None:
+    import dataclasses
+
+    from benchmark import RunConfig
+    from benchmark.core import profiles
+
+    lif = registry.get("lif")
+    assert lif.engine is None and engine.requested(lif) == "coreneuron"
+    smoke = profiles.get("smoke")
+    assert RunConfig.make("lif", smoke).spec.engine is None
+    by_profile = dataclasses.replace(smoke, engine="neuron")
+    assert RunConfig.make("lif", by_profile).spec.engine == "neuron"
+    assert RunConfig.make("lif", by_profile, engine="coreneuron").spec.engine == "coreneuron"
+    asked = RunConfig.make("lif", smoke, engine="neuron").spec
+    assert asked.engine == "neuron" and asked.digest() == lif.digest()  # same cell, inputs
+    assert "engine" not in smoke.to_dict() and by_profile.to_dict()["engine"] == "neuron"
+    with pytest.raises(UserError, match="unknown simulation engine 'gpu'"):
+        RunConfig.make("lif", smoke, engine="gpu")
+
+
+def test_a_resumed_run_keeps_its_engine(tmp_path: Path) -> None:
+    """Simulated on NEURON, half lost, resumed with no engine asked for: the folder's own
+    engine finishes it, and the lost shard comes back bit for bit."""
+    import benchmark
+    from benchmark.simulation import shards
+
+    first = benchmark.simulate("lif", profile="smoke", out=tmp_path, engine="neuron",
+                               workers=1)
+    folder = first.folder
+    lost = folder / "shard-00001.h5"
+    before = shards.read_shard(lost)
+    lost.unlink()
+    again = benchmark.simulate("lif", profile="smoke", out=tmp_path, workers=1)
+    assert again.plan.engine == "neuron"
+    assert engine.read(folder)["engine"] == "neuron"
+    for a, b in zip(before, shards.read_shard(lost), strict=True):
+        assert a.soma_mv.tobytes() == b.soma_mv.tobytes()
+        assert a.spike_times_ms.tobytes() == b.spike_times_ms.tobytes()

@@ -110,7 +110,7 @@ def test_the_schema_refuses_an_unknown_sample(tmp_path: Path) -> None:
 def test_l5pc_and_its_control_sample_both_apical_distributions_as_the_template() -> None:
     for name in (CELL, f"{CELL}_no_nmda"):
         cell = registry.get(name)
-        assert cell.data["version"] == "3"
+        assert cell.data["version"] == "4"
         dists = cell.data["parameters"]["distributions"]
         assert [(d["mechanism"], d.get("sample")) for d in dists] == [
             ("Ih", "hoc_for_x"), ("Ca_LVAst", "hoc_for_x")]

@@ -131,6 +131,9 @@ def test_killed_simulation_resumes_to_the_same_data(reference_sims: Path, tmp_pa
     assert 2 <= len(finished) < 9
     finish(driver("simulate", tmp_path))
     assert_same_sims(reference_sims / "simulations", folder)
+    # on the default engine, CoreNEURON, where its mechanisms build (Linux)
+    used = json.loads((folder / "engine.json").read_text())
+    assert used["engine"] == used["requested"] == "coreneuron", used
     index = json.loads((folder / "index.json").read_text())["shards"]
     assert len(index) == 9
     # each shard keeps its worker's CPU seconds, in its attributes and in the index

@@ -79,9 +79,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 rec["hardware"]["cpu"] = XSS_CPU
             put(recs, f"{name}/smoke/record.json", rec)
         put(recs, f"{XSS_FOLDER}/smoke/record.json", "{")
-    # the cell changes after its record was made: version 2 -> 3, so the record is stale
+    # the cell changes after its record was made: version 3 -> 4, so the record is stale
     toml = cells / "lif_old" / "cell.toml"
-    toml.write_text(toml.read_text().replace('version = "2"', 'version = "3"', 1))
+    toml.write_text(toml.read_text().replace('version = "3"', 'version = "4"', 1))
     out = tmp / "site"
     run_cli("leaderboard", "build", "--records", str(recs), "--out", str(out), env=env,
             check=True)
@@ -248,13 +248,13 @@ def test_a_stale_record_is_marked(browser: Any, site: dict[str, Any]) -> None:
     assert _rows(browser)[-1] == "lif_old"
     badge = browser.find_element("css selector", "tr[data-cell='lif_old'] .badge.stale")
     assert badge.is_displayed() and badge.text == "stale"
-    assert badge.get_attribute("title") == ("made with cell version 2; the cell is now "
-                                            "version 3: rerun to update")
+    assert badge.get_attribute("title") == ("made with cell version 3; the cell is now "
+                                            "version 4: rerun to update")
     assert not browser.find_elements("css selector", "tr[data-cell='lif'] .badge")
     _open(browser, urljoin(site["base"], "cells/lif_old/index.html"))
     note = browser.find_element("css selector", "p.stale-note")
     assert note.is_displayed()
-    assert "was made with cell version 2; the cell is now version 3" in note.text
+    assert "was made with cell version 3; the cell is now version 4" in note.text
     assert ("python -m benchmark run --cell lif_old --profile smoke, then python -m "
             "benchmark submit --cell lif_old --profile smoke") in note.text
 

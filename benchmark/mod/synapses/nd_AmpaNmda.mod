@@ -14,6 +14,13 @@ Release is deterministic (probability 1, no plasticity). State variables are inc
 in NET_RECEIVE, so any number of events per synapse sums linearly, and an event at exactly
 t = 0 is handled like any other (no division by an elapsed time). Set gmax_nmda = 0 for the
 AMPA-only condition. Requires tau_r < tau_d for both receptors.
+
+Integration: between events each state decays exactly, x(t + dt) = x(t) exp(-dt / tau), the
+solution that METHOD cnexp also computes. The four factors exp(-dt / tau) are computed in
+INITIAL for the dt then in force, not at every step: four exponentials fewer per synapse and
+step (on the L5PC, 1278 synapses, about a tenth less CPU time per simulated second under
+CoreNEURON and a sixth under NEURON; benchmarks/simulate.py --engines). Fixed steps only
+(no CVODE); a new dt needs a new finitialize.
 ENDCOMMENT
 
 NEURON {
@@ -53,6 +60,11 @@ ASSIGNED {
     mg_block (1)
     norm_ampa (1)
     norm_nmda (1)
+    decay_dt (ms)          : the step (dt at INITIAL) the factors below are for
+    f_rise_ampa (1)        : exp(-dt / tau_r_ampa)
+    f_decay_ampa (1)       : exp(-dt / tau_d_ampa)
+    f_rise_nmda (1)        : exp(-dt / tau_r_nmda)
+    f_decay_nmda (1)       : exp(-dt / tau_d_nmda)
 }
 
 STATE {
@@ -67,6 +79,7 @@ INITIAL {
     check_taus(tau_r_nmda, tau_d_nmda)
     norm_ampa = peak_norm(tau_r_ampa, tau_d_ampa)
     norm_nmda = peak_norm(tau_r_nmda, tau_d_nmda)
+    step_factors()
     rise_ampa = 0
     decay_ampa = 0
     rise_nmda = 0
@@ -74,18 +87,27 @@ INITIAL {
 }
 
 BREAKPOINT {
-    SOLVE kinetics METHOD cnexp
+    SOLVE decays
     g_ampa = gmax_ampa * (decay_ampa - rise_ampa)
     g_nmda = gmax_nmda * (decay_nmda - rise_nmda)
     mg_block = block(v)
     i = (g_ampa + g_nmda * mg_block) * (v - e)
 }
 
-DERIVATIVE kinetics {
-    rise_ampa' = -rise_ampa / tau_r_ampa
-    decay_ampa' = -decay_ampa / tau_d_ampa
-    rise_nmda' = -rise_nmda / tau_r_nmda
-    decay_nmda' = -decay_nmda / tau_d_nmda
+PROCEDURE decays() {
+    : exact decay over one step: rise_ampa' = -rise_ampa / tau_r_ampa, and so on
+    rise_ampa = rise_ampa * f_rise_ampa
+    decay_ampa = decay_ampa * f_decay_ampa
+    rise_nmda = rise_nmda * f_rise_nmda
+    decay_nmda = decay_nmda * f_decay_nmda
+}
+
+PROCEDURE step_factors() {
+    decay_dt = dt
+    f_rise_ampa = exp(-dt / tau_r_ampa)
+    f_decay_ampa = exp(-dt / tau_d_ampa)
+    f_rise_nmda = exp(-dt / tau_r_nmda)
+    f_decay_nmda = exp(-dt / tau_d_nmda)
 }
 
 FUNCTION block(vm (mV)) (1) {

@@ -9,6 +9,11 @@ Written for NeuroDepth from the published equations. The conductance is the diff
 exponentials, scaled so that one event of NetCon weight 1 peaks at exactly gmax. Release is
 deterministic. State variables are incremented in NET_RECEIVE, so events sum linearly and an
 event at exactly t = 0 is handled like any other. Requires 0 < tau_r < tau_d.
+
+Integration: between events each state decays exactly, x(t + dt) = x(t) exp(-dt / tau), the
+solution that METHOD cnexp also computes, with the factors exp(-dt / tau) computed in
+INITIAL for the dt then in force instead of at every step. Fixed steps only (no CVODE); a
+new dt needs a new finitialize.
 ENDCOMMENT
 
 NEURON {
@@ -36,6 +41,9 @@ ASSIGNED {
     i (nA)
     g (uS)
     norm (1)
+    decay_dt (ms)   : the step (dt at INITIAL) the factors below are for
+    f_rise (1)      : exp(-dt / tau_r)
+    f_decay (1)     : exp(-dt / tau_d)
 }
 
 STATE {
@@ -50,19 +58,27 @@ VERBATIM
 ENDVERBATIM
     }
     norm = peak_norm(tau_r, tau_d)
+    step_factors()
     rise = 0
     decay = 0
 }
 
 BREAKPOINT {
-    SOLVE kinetics METHOD cnexp
+    SOLVE decays
     g = gmax * (decay - rise)
     i = g * (v - e)
 }
 
-DERIVATIVE kinetics {
-    rise' = -rise / tau_r
-    decay' = -decay / tau_d
+PROCEDURE decays() {
+    : exact decay over one step: rise' = -rise / tau_r, decay' = -decay / tau_d
+    rise = rise * f_rise
+    decay = decay * f_decay
+}
+
+PROCEDURE step_factors() {
+    decay_dt = dt
+    f_rise = exp(-dt / tau_r)
+    f_decay = exp(-dt / tau_d)
 }
 
 FUNCTION peak_norm(tr (ms), td (ms)) (1) {
