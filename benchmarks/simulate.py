@@ -73,16 +73,20 @@ def _configure(setting: str) -> float:
     return float(value)
 
 
+def _inputs(digest: str, input_sites: protocol.InputSites, params: protocol.ProtocolParams,
+            sim_index: int, duration_ms: int) -> tuple[np.ndarray, np.ndarray]:
+    """The input events of simulation ``sim_index`` of run seed 0 (channel, time in ms)."""
+    rng = protocol.input_rng(digest, 0, sim_index)
+    return protocol.to_events(protocol.generate_inputs(input_sites, params, duration_ms, rng))
+
+
 def run_setting(spec_data: dict[str, Any], digest: str, files: dict[str, str],
                 protocol_params: dict[str, Any], setting: str, n_sims: int,
                 duration_ms: int) -> dict[str, Any]:
     """Worker side: simulate ``n_sims`` protocol simulations under ``setting``."""
     from neuron import h
 
-    cell = worker._cell(spec_data, digest, files)
-    sites = cell.site_table()
-    input_sites = protocol.InputSites(kind=np.array(sites["kind"]), tree=np.array(sites["tree"]),
-                                      length_um=np.array(sites["length_um"], dtype=float))
+    input_sites = worker._input_sites(worker._cell(spec_data, digest, files).site_table())
     params = protocol.ProtocolParams.from_dict(protocol_params)
     dt = _configure(setting)
     method = "crank_nicolson" if setting.startswith("cn") else "backward_euler"
@@ -90,9 +94,7 @@ def run_setting(spec_data: dict[str, Any], digest: str, files: dict[str, str],
                                            integration=method))
     out: dict[str, Any] = {"cpu_s": [], "soma_mv": [], "spikes_ms": []}
     for k in range(n_sims):
-        rng = protocol.input_rng(digest, 0, k)
-        channel, time_ms = protocol.to_events(
-            protocol.generate_inputs(input_sites, params, duration_ms, rng))
+        channel, time_ms = _inputs(digest, input_sites, params, k, duration_ms)
         start = time.process_time()
         soma, spikes = (_simulate_cvode(data, channel, time_ms, duration_ms)
                         if setting.startswith("cvode")
@@ -151,8 +153,9 @@ def bench_cell(name: str, settings: list[str], n_sims: int, duration_ms: int,
     results: dict[str, Any] = {}
     with executors.simulation_pool(library, workers) as pool:
         params = protocol.cell_params(spec, rate_scale=rate_scale).to_dict()
-        futures = {s: pool.submit(run_setting, dict(spec.data), spec.digest(), files, params, s,
-                                  n_sims, duration_ms) for s in settings}
+        data = dict(spec.with_engine("neuron").data)  # settings compare NEURON's integrators
+        futures = {s: pool.submit(run_setting, data, spec.digest(), files, params, s, n_sims,
+                                  duration_ms) for s in settings}
         raw = {s: f.result() for s, f in futures.items()}
     ref = raw[settings[0]]
     for s in settings:
@@ -170,16 +173,11 @@ def run_engine(spec_data: dict[str, Any], digest: str, files: dict[str, str],
                protocol_params: dict[str, Any], n_sims: int, duration_ms: int
                ) -> dict[str, Any]:
     """Worker side: ``n_sims`` protocol simulations with the engine ``spec_data`` names."""
-    worker._cell(spec_data, digest, files)
-    sites = worker._STATE["cell"].site_table()
-    input_sites = protocol.InputSites(kind=np.array(sites["kind"]), tree=np.array(sites["tree"]),
-                                      length_um=np.array(sites["length_um"], dtype=float))
+    input_sites = worker._input_sites(worker._cell(spec_data, digest, files).site_table())
     params = protocol.ProtocolParams.from_dict(protocol_params)
     out: dict[str, Any] = {"cpu_s": [], "soma_mv": [], "spikes_ms": []}
     for k in range(n_sims):
-        rng = protocol.input_rng(digest, 0, k)
-        channel, time_ms = protocol.to_events(
-            protocol.generate_inputs(input_sites, params, duration_ms, rng))
+        channel, time_ms = _inputs(digest, input_sites, params, k, duration_ms)
         start = time.process_time()
         soma, spikes = worker.simulate_one(spec_data, channel, time_ms, duration_ms)
         out["cpu_s"].append(time.process_time() - start)

@@ -207,7 +207,6 @@ def detect_spikes(v_mv: np.ndarray, dt_ms: float, threshold_mv: float) -> np.nda
 
 CORENEURON_LIBRARY_ENV = "CORENEURONLIB"
 """Where NEURON's ``psolve`` finds CoreNEURON's half of a mechanism build."""
-CORENEURON_LIBRARY_NAMES = ("libcorenrnmech.so", "libcorenrnmech.dylib")
 
 
 def load_mechanisms(library: str | PathLike[str]) -> None:
@@ -220,11 +219,11 @@ def load_mechanisms(library: str | PathLike[str]) -> None:
 
     from neuron import h
 
-    for name in CORENEURON_LIBRARY_NAMES:
-        beside = Path(library).parent / name
-        if beside.is_file():
-            os.environ[CORENEURON_LIBRARY_ENV] = str(beside)
-            break
+    from benchmark.simulation.mechanisms import coreneuron_library
+
+    beside = coreneuron_library(Path(library))
+    if beside is not None:
+        os.environ[CORENEURON_LIBRARY_ENV] = str(beside)
     h.nrn_load_dll(str(library))
 
 
