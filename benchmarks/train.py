@@ -140,7 +140,8 @@ def bench_network(name: str, args: argparse.Namespace, device: torch.device) -> 
         model, opt, use_events, amp = runs[mode]
         x, events, spike, soma = batches[i % N_BATCHES]
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-            loss = loss_fn(model, events if use_events else x, spike, soma, plan)
+            loss = loss_fn(model, events if use_events else x, spike, soma,
+                           plan.loss_weights_at(0))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

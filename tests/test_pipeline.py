@@ -64,7 +64,16 @@ def test_smoke_run_writes_a_valid_record(smoke_run: Path) -> None:
     record.validate(rec)
     assert rec["cell"]["name"] == "lif" and rec["profile"]["name"] == "smoke"
     assert [row["depth"] for row in rec["per_depth"]] == [1, 2]
-    assert rec["score"]["minimal_depth"] in (1, 2)
+    score = rec["score"]
+    assert score["outcome"] in ("resolved", "range", "unresolved")
+    assert score["best_chosen_on"] == "validation" and score["network_depth"] in (1, 2)
+    assert (score["minimal_depth"] is not None) == (score["outcome"] == "resolved")
+    for row in rec["per_depth"]:
+        assert row["decision"]["verdict"] in ("sufficient", "insufficient", "unresolved")
+        for seed in row["seeds"]:
+            assert seed["n_sims_used"] + seed["n_sims_excluded"] == 2
+            assert seed["n_test_spikes"] >= 0
+    assert rec["voltage_target"]["source"] in ("training data", "reference")
     assert set(rec["wall_time_s"]) == {"simulate", "fit", "score"}
     assert rec["simulation"]["n_simulations"] == 7
     assert rec["versions"]["neuron"].startswith("9.")
@@ -88,7 +97,7 @@ def test_run_example_is_the_record_s_and_holds_real_traces(smoke_run: Path) -> N
     assert all(0 <= t < 2000 for t in sim["input_time_ms"])
     assert min(pred["soma_mv"]) > -120.0 and max(pred["soma_mv"]) < 0.0  # mV
     assert min(pred["spike_prob"]) >= 0.0 and max(pred["spike_prob"]) <= 1.0
-    assert pred["depth"] == lif_record["score"]["minimal_depth"]
+    assert pred["depth"] == lif_record["score"]["network_depth"]
     (soma,) = ex["shape"]["sections"]
     assert soma["region"] == "soma" and soma["points_um"][0][3] > 0
 
@@ -110,8 +119,8 @@ def test_smoke_run_draws_its_curves_deterministically(smoke_run: Path, tmp_path:
 
 def test_record_schema_refuses_a_broken_record() -> None:
     rec = json.loads((SMOKE_RECORD / "record.json").read_text())
-    rec["score"]["minimal_depth"] = "deep"
-    with pytest.raises(UserError, match="score/minimal_depth"):
+    rec["score"]["outcome"] = "deep"
+    with pytest.raises(UserError, match="score/outcome"):
         record.validate(rec)
 
 
@@ -223,7 +232,10 @@ def test_width_sweep_reports_the_smallest_network(smoke_run: Path, tmp_path: Pat
                            first_kernel_ms=profile.first_kernel_ms(n["depth"]),
                            kernel_ms=profile.kernel_ms)
         assert n["parameters"] == expected_parameter_count(config)
-    assert sweep["threshold"] == rec["score"]["threshold"]
+    best = next(r for r in rec["per_depth"] if r["depth"] == rec["score"]["best_depth"])
+    tolerance = rec["score"]["rule"]["tolerance_fci"]
+    assert sweep["threshold"] == pytest.approx(
+        1 - (1 - best["spike_auc"]) * 10 ** (2 * tolerance))
     reaching = [n for n in sweep["networks"]
                 if n["spike_auc"] is not None and n["spike_auc"] >= sweep["threshold"]]
     if reaching:

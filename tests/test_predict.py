@@ -13,7 +13,6 @@ from benchmark.core.errors import UserError
 from benchmark.learning import prediction
 from benchmark.learning.dataset import Dataset
 from benchmark.learning.fit import predict as fit_predict
-from benchmark.learning.metrics import SOMA_BIAS_MV
 from benchmark.simulation.protocol import save_replay
 from conftest import run_cli
 
@@ -35,14 +34,14 @@ def test_predict_command_matches_the_fitted_network(smoke_run: Path, tmp_path: P
     saved = np.load(out)
     meta = json.loads(str(saved["meta"]))
     scores = json.loads((smoke_run / "scores.json").read_text())
-    assert meta["depth"] == scores["score"]["minimal_depth"]
+    assert meta["depth"] == scores["score"]["network_depth"]
     assert list(saved["offsets"]) == [0, sims[0].duration_ms, sims[0].duration_ms * 2]
     net = prediction.load_network(Path(meta["fit_folder"]))
     expected = fit_predict(net.model, sims, net.model.config.n_inputs, torch.device("cpu"))
     for k, (prob, soma) in enumerate(expected):
         a, b = saved["offsets"][k], saved["offsets"][k + 1]
         np.testing.assert_allclose(saved["spike_prob"][a:b], prob, rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(saved["soma_mv"][a:b], soma + SOMA_BIAS_MV, rtol=1e-5,
+        np.testing.assert_allclose(saved["soma_mv"][a:b], soma + net.levels.bias_mv, rtol=1e-5,
                                    atol=1e-4)
     assert np.all((saved["spike_prob"] >= 0) & (saved["spike_prob"] <= 1))
 

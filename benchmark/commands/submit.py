@@ -32,6 +32,7 @@ from benchmark.core.store import RunStore, default_root
 from benchmark.leaderboard import DEFAULT_RECORDS, records
 from benchmark.leaderboard.records import RECORD_FILE, Refused, check_example, check_file
 from benchmark.scoring.example import EXAMPLE_FILE
+from benchmark.scoring.record import describe_score
 
 HELP = "check a run's record as the leaderboard does and copy it into the records folder"
 
@@ -82,8 +83,6 @@ def check_run(folder: Path, cell: str, profile: str) -> dict[str, Any]:
 def pull_request_text(record: dict[str, Any], rel: str, physiology: bool = False) -> str:
     """The pull request's description: what is submitted and how it was made."""
     score, fci, hw = record["score"], record["fci"], record["hardware"]
-    depth = score["minimal_depth"] if score["minimal_depth"] is not None else "undetermined"
-    censored = " (censored: deeper networks might still help)" if score["censored"] else ""
     versions = ", ".join(f"{k} {v}" for k, v in sorted(record["versions"].items()))
     wall = sum(record["wall_time_s"].values())
     cell = record["cell"]
@@ -93,7 +92,7 @@ def pull_request_text(record: dict[str, Any], rel: str, physiology: bool = False
         f"- Files: `{rel}/record.json`, `{rel}/example.json`"
         + (f", `{rel}/{records.PHYSIOLOGY_FILE}`" if physiology else "")
         + " (copied unchanged from the run).",
-        f"- Score: minimal depth {depth}{censored}; FCI {_number(fci['value'], 3)} at depth "
+        f"- Score: {describe_score(score)}; FCI {_number(fci['value'], 3)} at depth "
         f"{fci['reference_depth']} (spike AUC {_number(fci['spike_auc'], 4)}).",
         f"- Made {record['created']} on {hw['cpu']} ({hw['cpu_count']} CPUs, training on "
         f"{hw['device']}) in {wall / 60:.1f} min; seeds: simulation "

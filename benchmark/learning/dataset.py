@@ -7,25 +7,33 @@ time, and kept in a least-recently-used cache with a byte budget
 (``Dataset(cache_mb=...)``): the whole dataset is never loaded at once, and a dataset
 larger than the budget streams from disk.
 
-Targets (the reference protocol):
-- spike label per 1 ms bin: a soma spike at time t (ms) falls in bin int(t - 0.5);
-- soma target: the soma voltage clipped at -55 mV minus a bias of -67.7 mV
-  (:func:`benchmark.learning.metrics.voltage_target`).
+Targets:
+- spike label per 1 ms bin: a soma spike at time t (ms) falls in bin int(t - 0.5) (the
+  reference protocol);
+- soma target: the soma voltage clipped at a level and minus a bias
+  (:func:`benchmark.learning.metrics.voltage_target`). The reference protocol used -55 mV and
+  -67.7 mV, constants of its L5PC. Here both are the cell's own, measured in its training
+  simulations (:func:`measure_levels`): the clip level is the spike threshold (the soma
+  voltage in the last 1 ms sample before each spike's upstroke, median over spikes) and the
+  bias the mean of the clipped voltage after the initial transient. On the L5PC they come
+  out near the reference's constants; on cells that rest at -84 mV or fire from -50 mV the
+  reference's constants would cut into the subthreshold range or leave spikes in.
+  ``Dataset(voltage="reference")`` keeps the constants.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import overload
+from typing import Any, Literal, overload
 
 import numpy as np
 import torch
 
 from benchmark.core.errors import UserError
-from benchmark.learning.metrics import voltage_target
+from benchmark.learning.metrics import SKIP_MS, SOMA_BIAS_MV, SOMA_CLIP_MV, voltage_target
 from benchmark.learning.sparse import SpikeEvents
 from benchmark.simulation import shards
 from benchmark.simulation.plan import SimulationPlan, read_plan
@@ -97,14 +105,75 @@ def spike_labels(spike_times_ms: np.ndarray, duration_ms: int) -> np.ndarray:
     return label
 
 
-def to_simulation(sim: shards.SimulationData) -> Simulation:
+@dataclass(frozen=True)
+class VoltageLevels:
+    """How soma voltage becomes the voltage target: clipped above at ``clip_mv`` (mV), minus
+    ``bias_mv`` (mV). ``source``: ``"training data"`` (:func:`measure_levels`) or
+    ``"reference"`` (the reference protocol's constants); ``n_spikes``: training spikes the
+    clip level was measured on."""
+
+    clip_mv: float
+    bias_mv: float
+    source: str
+    n_spikes: int = 0
+
+    def target(self, soma_mv: np.ndarray) -> np.ndarray:
+        """The voltage target (mV) of a soma voltage trace (mV)."""
+        return voltage_target(np.asarray(soma_mv, dtype=np.float64), self.clip_mv, self.bias_mv)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> VoltageLevels:
+        """Levels stored by a fit; the reference constants for a fit stored before them."""
+        return REFERENCE_LEVELS if data is None else cls(**data)
+
+
+REFERENCE_LEVELS = VoltageLevels(SOMA_CLIP_MV, SOMA_BIAS_MV, "reference")
+LEVEL_SIMS = 64
+""":func:`measure_levels` reads at most this many training simulations."""
+
+
+def spike_onsets_mv(soma_mv: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """Per spike (bin b of ``label``), the soma voltage (mV) in the 1 ms sample before its
+    upstroke: the sample before the largest one-sample rise between bins b - 3 and b + 1."""
+    v = np.asarray(soma_mv, dtype=np.float64)
+    out = []
+    for b in np.flatnonzero(label):
+        lo, hi = max(b - 3, 0), min(b + 2, v.size)
+        if hi - lo < 2:
+            continue
+        rise = np.diff(v[lo:hi])
+        out.append(v[lo + int(np.argmax(rise))])
+    return np.asarray(out)
+
+
+def measure_levels(sims: Sequence[tuple[np.ndarray, np.ndarray]],
+                   skip_ms: int = SKIP_MS) -> VoltageLevels:
+    """A cell's voltage-target levels from (soma voltage in mV, spike label) pairs at 1 ms.
+
+    Clip level: the median over spikes of :func:`spike_onsets_mv` (the reference's -55 mV
+    when there is no spike). Bias: the mean of the clipped voltage after ``skip_ms`` (ms).
+    """
+    onsets = [spike_onsets_mv(v, y) for v, y in sims]
+    flat = np.concatenate(onsets) if onsets else np.empty(0)
+    clip = float(np.median(flat)) if flat.size else SOMA_CLIP_MV
+    kept = [np.minimum(np.asarray(v, dtype=np.float64)[skip_ms:], clip) for v, _ in sims]
+    values = np.concatenate(kept) if kept else np.empty(0)
+    bias = float(values.mean()) if values.size else SOMA_BIAS_MV
+    return VoltageLevels(round(clip, 3), round(bias, 3), "training data", int(flat.size))
+
+
+def to_simulation(sim: shards.SimulationData,
+                  levels: VoltageLevels = REFERENCE_LEVELS) -> Simulation:
     order = np.argsort(sim.input_time_ms, kind="stable")
     return Simulation(
         sim_index=sim.sim_index,
         input_channel=sim.input_channel[order].astype(np.int32),
         input_time_ms=sim.input_time_ms[order].astype(np.int32),
         spike_label=spike_labels(sim.spike_times_ms, len(sim.soma_mv)),
-        soma_target_mv=voltage_target(sim.soma_mv.astype(np.float64)).astype(np.float32),
+        soma_target_mv=levels.target(sim.soma_mv).astype(np.float32),
     )
 
 
@@ -112,8 +181,9 @@ class SimulationCache:
     """Simulations read on demand from their shards, least recently used dropped first once
     the arrays held exceed ``budget_bytes`` (the simulation in use is always kept)."""
 
-    def __init__(self, locations: dict[int, tuple[Path, int]], budget_bytes: int) -> None:
-        self.locations, self.budget_bytes = locations, budget_bytes
+    def __init__(self, locations: dict[int, tuple[Path, int]], budget_bytes: int,
+                 levels: VoltageLevels = REFERENCE_LEVELS) -> None:
+        self.locations, self.budget_bytes, self.levels = locations, budget_bytes, levels
         self._held: OrderedDict[int, Simulation] = OrderedDict()
         self.held_bytes = 0
         self.reads = 0
@@ -124,7 +194,7 @@ class SimulationCache:
             self._held.move_to_end(sim_index)
             return sim
         path, k = self.locations[sim_index]
-        sim = to_simulation(shards.read_simulation(path, k))
+        sim = to_simulation(shards.read_simulation(path, k), self.levels)
         self.reads += 1
         self._held[sim_index] = sim
         self.held_bytes += sim.nbytes
@@ -159,11 +229,15 @@ class SimulationList(Sequence[Simulation]):
 class Dataset:
     """The simulations of a run folder, split into train, valid and test.
 
-    Opening a dataset reads only the shards' simulation indices; simulations are read when
-    used and cached up to ``cache_mb`` (MB) of arrays (default 2048).
+    Opening a dataset reads the shards' simulation indices and, for the voltage target's
+    levels (``voltage="cell"``, :func:`measure_levels`), the soma voltage of up to
+    :data:`LEVEL_SIMS` training simulations; simulations are read when used and cached up
+    to ``cache_mb`` (MB) of arrays (default 2048). ``voltage="reference"``: the reference
+    protocol's constant levels.
     """
 
-    def __init__(self, folder: Path, cache_mb: float = 2048.0) -> None:
+    def __init__(self, folder: Path, cache_mb: float = 2048.0,
+                 voltage: Literal["cell", "reference"] = "cell") -> None:
         self.folder = folder
         self.plan: SimulationPlan = read_plan(folder)
         self.splits = self.plan.split_indices()
@@ -177,16 +251,27 @@ class Dataset:
         if missing:
             raise UserError(f"{folder}: {len(missing)} simulations missing (e.g. {missing[:3]}); "
                             "rerun `python -m benchmark simulate` to finish them")
-        self.cache = SimulationCache(locations, int(cache_mb * 2**20))
+        if voltage not in ("cell", "reference"):
+            raise ValueError(f"voltage must be 'cell' or 'reference', got {voltage!r}")
+        self.levels = (self._measure(locations) if voltage == "cell" else REFERENCE_LEVELS)
+        self.cache = SimulationCache(locations, int(cache_mb * 2**20), self.levels)
         self.n_inputs = int(len(shards.read_sites(paths[0])["kind"]))
+
+    def _measure(self, locations: dict[int, tuple[Path, int]]) -> VoltageLevels:
+        pairs = []
+        for i in list(self.splits["train"])[:LEVEL_SIMS]:
+            raw = shards.read_simulation(*locations[i])
+            pairs.append((raw.soma_mv, spike_labels(raw.spike_times_ms, len(raw.soma_mv))))
+        return measure_levels(pairs)
 
     def split(self, name: str) -> SimulationList:
         return SimulationList(self.cache, list(self.splits[name]))
 
     def sample_batch(self, rng: np.random.Generator, batch_size: int, window_ms: int,
-                     receptive_field_ms: int, as_events: bool = False,
+                     receptive_field_ms: int, as_events: bool = False, skip_ms: int = 0,
                      ) -> tuple[torch.Tensor | SpikeEvents, torch.Tensor, torch.Tensor]:
-        """Random training windows (the same draws whether dense or as events).
+        """Random training windows (the same draws whether dense or as events) whose
+        targets start at ``skip_ms`` (ms) or later.
 
         Returns:
             inputs (batch, n_inputs, window + receptive_field - 1), dense or as
@@ -196,7 +281,10 @@ class Dataset:
         train = self.split("train")
         picks = rng.integers(0, len(train), size=batch_size)
         duration = train[0].duration_ms
-        starts = rng.integers(0, duration - window_ms + 1, size=batch_size)
+        if not 0 <= skip_ms <= duration - window_ms:
+            raise ValueError(f"cannot skip {skip_ms} ms of {duration} ms simulations with "
+                             f"{window_ms} ms windows")
+        starts = rng.integers(skip_ms, duration - window_ms + 1, size=batch_size)
         history = receptive_field_ms - 1
         xs, spikes, somas = [], [], []
         for p, t0 in zip(picks, starts, strict=True):

@@ -6,8 +6,11 @@ Each fit lives in ``<run>/fits/depth-<d>/seed-<s>/``:
   check (written atomically; a rerun resumes from it and ends with the same weights as an
   uninterrupted run);
 - ``model.pt``: the best weights on validation (``torch.load(..., weights_only=True)``);
-- ``fit.json``: the network config, the training history and the test metrics with their
-  bootstrap intervals. Its presence marks the fit as done.
+- ``test_pairs.npz``: the test predictions' Mann-Whitney pair counts per simulation
+  (:class:`~benchmark.learning.metrics.PairCounts`), for the decision rule's resamples;
+- ``fit.json``: the network config, the training history, the voltage target's levels, the
+  validation spike AUC and the test metrics with their bootstrap intervals. Its presence
+  marks the fit as done.
 """
 
 from __future__ import annotations
@@ -72,11 +75,12 @@ def sweep_jobs(run: Path, profile: Profile, n_inputs: int) -> list[FitJob]:
 
 
 def loss_fn(model: TCN, x: torch.Tensor | SpikeEvents, spike: torch.Tensor,
-            soma: torch.Tensor, plan: TrainPlan) -> torch.Tensor:
-    """Spike BCE (on logits) plus weighted soma MSE (mV^2), on the window's valid part."""
+            soma: torch.Tensor, weights: tuple[float, float]) -> torch.Tensor:
+    """Weighted spike BCE (on logits) plus weighted soma MSE (mV^2), on the window's valid
+    part; ``weights``: (spike, soma), :meth:`TrainPlan.loss_weights_at`."""
     logit, soma_pred = model(x, causal_pad=False)
-    return (plan.spike_weight * F.binary_cross_entropy_with_logits(logit, spike)
-            + plan.soma_weight * F.mse_loss(soma_pred, soma))
+    return (weights[0] * F.binary_cross_entropy_with_logits(logit, spike)
+            + weights[1] * F.mse_loss(soma_pred, soma))
 
 
 @torch.no_grad()
@@ -96,34 +100,89 @@ def predict(model: TCN, sims: list[Simulation], n_inputs: int,
 
 
 def validation_loss(model: TCN, sims: list[Simulation], n_inputs: int, plan: TrainPlan,
-                    device: torch.device) -> float:
-    """The training loss over whole validation simulations (deterministic)."""
+                    device: torch.device, step: int = 0) -> float:
+    """What the validation checks compare, lower is better (deterministic): 1 - the pooled
+    spike AUC scored as the test set's (``select_on="spike_auc"``; the spike loss when the
+    validation set has no spike), the spike BCE over the bins from ``plan.skip_ms`` on
+    (``"spike_loss"``), or the training loss at step ``step``'s weights over whole
+    simulations (``"loss"``)."""
+    if plan.select_on == "spike_auc":
+        auc = _spike_auc(model, sims, n_inputs, device)
+        if np.isfinite(auc):
+            return 1.0 - auc
+    spike_only = plan.select_on != "loss"
+    skip = plan.skip_ms if spike_only else 0
+    w_spike, w_soma = (1.0, 0.0) if spike_only else plan.loss_weights_at(step)
     total = 0.0
     for (prob, soma), sim in zip(predict(model, sims, n_inputs, device), sims, strict=True):
-        p = np.clip(prob, 1e-7, 1 - 1e-7)
-        y = sim.spike_label
+        p = np.clip(prob[skip:], 1e-7, 1 - 1e-7)
+        y = sim.spike_label[skip:]
         bce = -np.mean(np.where(y, np.log(p), np.log1p(-p)))
-        mse = np.mean((soma - sim.soma_target_mv) ** 2)
-        total += plan.spike_weight * bce + plan.soma_weight * mse
+        mse = np.mean((soma - sim.soma_target_mv) ** 2) if w_soma else 0.0
+        total += w_spike * bce + w_soma * mse
     return float(total / len(sims))
 
 
-def test_metrics(model: TCN, data: Dataset, device: torch.device, n_boot: int) -> dict[str, Any]:
-    """Reference-protocol metrics on the test split, with bootstrap intervals."""
-    sims = data.split("test")
-    outputs = [
+PAIRS_FILE = "test_pairs.npz"
+"""A fit's :class:`~benchmark.learning.metrics.PairCounts` on the test simulations: the
+decision rule resamples them (:mod:`benchmark.scoring.decision`)."""
+
+
+def split_outputs(model: TCN, data: Dataset, split: str,
+                  device: torch.device) -> list[metrics.SimulationOutputs]:
+    """The network's predictions on a split's whole simulations, with their targets."""
+    sims = data.split(split)
+    return [
         metrics.SimulationOutputs(spike_label=s.spike_label, spike_prob=prob,
                                   soma_target_mv=s.soma_target_mv.astype(np.float64),
                                   soma_pred=soma.astype(np.float64))
         for s, (prob, soma) in zip(sims, predict(model, sims, data.n_inputs, device), strict=True)
     ]
-    cap = metrics.max_output_spikes(sims[0].duration_ms)
+
+
+def test_set_counts(outputs: list[metrics.SimulationOutputs], cap: int) -> dict[str, Any]:
+    """The scored part of a test set: simulations kept under the spike cap, their spikes
+    after :data:`~benchmark.learning.metrics.SKIP_MS` and that rate (Hz)."""
+    kept = [o for o in outputs if int(o.spike_label.sum()) <= cap]
+    spikes = sum(int(o.spike_label[metrics.SKIP_MS:].sum()) for o in kept)
+    seconds = sum(max(o.spike_label.size - metrics.SKIP_MS, 0) for o in kept) / 1000.0
+    return {"n_test_spikes": spikes, "test_rate_hz": spikes / seconds if seconds else None}
+
+
+def _spike_auc(model: TCN, sims: list[Simulation], n_inputs: int,
+               device: torch.device) -> float:
+    outputs = [metrics.SimulationOutputs(s.spike_label, prob, np.zeros(prob.size),
+                                         np.zeros(prob.size))
+               for s, (prob, _) in zip(sims, predict(model, sims, n_inputs, device),
+                                       strict=True)]
+    cap = metrics.max_output_spikes(outputs[0].spike_label.size)
+    return float(metrics.pair_counts(outputs, max_output_spikes=cap).auc())
+
+
+def test_metrics(model: TCN, data: Dataset, device: torch.device, n_boot: int,
+                 pairs_path: Path | None = None) -> dict[str, Any]:
+    """Reference-protocol metrics on the test split, with bootstrap intervals; the pair
+    counts go to ``pairs_path`` when given."""
+    outputs = split_outputs(model, data, "test", device)
+    cap = metrics.max_output_spikes(outputs[0].spike_label.size)
     boots = metrics.bootstrap_metrics(outputs, max_output_spikes=cap, n_boot=n_boot, seed=0)
     result: dict[str, Any] = metrics.evaluate(outputs, max_output_spikes=cap, n_boot=n_boot,
                                               seed=0, boots=boots)
     result["spike_auc_boot"] = [None if not np.isfinite(v) else float(v)
                                 for v in boots["spike_auc"]]
+    result |= test_set_counts(outputs, cap)
+    if pairs_path is not None:
+        metrics.pair_counts(outputs, max_output_spikes=cap).save(pairs_path)
     return _finite(result)
+
+
+def valid_auc(model: TCN, data: Dataset, device: torch.device) -> float | None:
+    """Pooled spike AUC on the validation simulations, scored as the test set is (None
+    without a spike): what the decision rule picks the best depth on."""
+    outputs = split_outputs(model, data, "valid", device)
+    cap = metrics.max_output_spikes(outputs[0].spike_label.size)
+    value = metrics.pair_counts(outputs, max_output_spikes=cap).auc()
+    return float(value) if np.isfinite(value) else None
 
 
 def _finite(obj: Any) -> Any:
@@ -211,7 +270,7 @@ class Trainer:
     def _check(self) -> bool:
         """Validate, keep the best weights, checkpoint; False when training should stop."""
         loss = validation_loss(self.model, self.data.split("valid"), self.data.n_inputs,
-                               self.plan, self.device)
+                               self.plan, self.device, self.step)
         self.history.append({"step": self.step, "valid_loss": loss})
         if loss < self.best_loss:
             self.best_loss, self.bad_checks = loss, 0
@@ -231,11 +290,12 @@ class Trainer:
                 group["lr"] = self._learning_rate()
             x, spike, soma = self.data.sample_batch(self.rng, self.plan.batch_size,
                                                     self.plan.window_ms, rf,
-                                                    as_events=self.job.config.sparse_input)
+                                                    as_events=self.job.config.sparse_input,
+                                                    skip_ms=self.plan.skip_ms)
             with torch.autocast(self.device.type, dtype=torch.bfloat16,
                                 enabled=self._mixed_precision):
                 loss = loss_fn(self.model, x.to(self.device), spike.to(self.device),
-                               soma.to(self.device), self.plan)
+                               soma.to(self.device), self.plan.loss_weights_at(self.step))
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
             self.opt.step()
@@ -255,7 +315,11 @@ class Trainer:
                   "history": self.history, "train_seconds": self.elapsed_s,
                   "parameters": self.model.parameter_count(), "device": str(self.device),
                   "torch_threads": torch.get_num_threads(),
-                  "test": test_metrics(self.model, self.data, self.device, n_boot)}
+                  "selected_on": self.plan.select_on,
+                  "voltage_target": self.data.levels.to_dict(),
+                  "valid": {"spike_auc": valid_auc(self.model, self.data, self.device)},
+                  "test": test_metrics(self.model, self.data, self.device, n_boot,
+                                       self.job.folder / PAIRS_FILE)}
         atomic.write_json(self.job.folder / FIT_FILE, result)
         self.checkpoint.unlink(missing_ok=True)
         return result
@@ -269,7 +333,7 @@ def run_sweep(run: Path, profile: Profile, *, device: str | None = None,
     cluster's, :mod:`benchmark.simulation.executors`), each network is a task of its own
     (:func:`fit_in_worker`); a lost task is retried and resumes from its checkpoint.
     """
-    data = Dataset(run / "simulations")
+    data = Dataset(run / "simulations", voltage=profile.train.voltage_target)
     dev = pick_device(device or profile.device)
     jobs = sweep_jobs(run, profile, data.n_inputs)
     todo = [j for j in jobs if not (j.folder / FIT_FILE).is_file()]
@@ -310,7 +374,7 @@ def fit_in_worker(run: Path, profile: Profile, folder: str,
                   device: str | None) -> dict[str, Any]:
     """One network of the sweep (named by its fit folder), trained where this runs: the
     task a cluster worker is given. Returns the fit's result (``fit.json``)."""
-    data = Dataset(run / "simulations")
+    data = Dataset(run / "simulations", voltage=profile.train.voltage_target)
     job = next((j for j in sweep_jobs(run, profile, data.n_inputs) if str(j.folder) == folder),
                None)
     if job is None:

@@ -9,10 +9,14 @@ percentile-bootstrap intervals over test simulations.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+from benchmark.core import atomic
 
 FPR_TARGET = 0.0025
 """False-positive rate of the TPR metric (0.25%, reference protocol)."""
@@ -223,12 +227,58 @@ def _auc_pair_matrix(p: _Pooled) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return wins, n_pos, n_neg
 
 
+@dataclass(frozen=True)
+class PairCounts:
+    """Mann-Whitney counts of one network's predictions on kept test simulations: enough to
+    recompute its pooled spike AUC on any resample of those simulations.
+
+    Attributes:
+        wins: (n, n) pairs of a positive bin of simulation s scoring above a negative bin of
+            simulation t (ties count 1/2).
+        n_pos / n_neg: (n,) positive (spike) and negative bins per kept simulation.
+    """
+
+    wins: np.ndarray
+    n_pos: np.ndarray
+    n_neg: np.ndarray
+
+    @property
+    def n_sims(self) -> int:
+        return int(self.n_pos.size)
+
+    def auc(self, weights: np.ndarray | None = None) -> np.ndarray | float:
+        """Pooled AUC with simulation multiplicities ``weights`` (n_boot, n) per resample;
+        without weights, the AUC of the test set itself. NaN where a class is absent."""
+        if weights is None:
+            pairs = float(self.n_pos.sum() * self.n_neg.sum())
+            return float(self.wins.sum() / pairs) if pairs > 0 else float("nan")
+        pairs = (weights @ self.n_pos) * (weights @ self.n_neg)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            auc = np.einsum("bs,st,bt->b", weights, self.wins, weights) / pairs
+        return np.where(pairs > 0, auc, np.nan)
+
+    def save(self, path: Path) -> None:
+        """Write to ``path`` (``.npz``, atomically)."""
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, wins=self.wins, n_pos=self.n_pos, n_neg=self.n_neg)
+        atomic.write_bytes(path, buffer.getvalue())
+
+    @classmethod
+    def load(cls, path: Path) -> PairCounts:
+        with np.load(path) as data:
+            return cls(data["wins"], data["n_pos"], data["n_neg"])
+
+
+def pair_counts(sims: Sequence[SimulationOutputs], skip_ms: int = SKIP_MS,
+                max_output_spikes: int | None = MAX_SPIKES_PER_6S) -> PairCounts:
+    """The :class:`PairCounts` of predictions on test simulations (bins and simulations
+    kept as in :func:`evaluate`)."""
+    pooled, _ = _pool(sims, skip_ms, max_output_spikes)
+    return PairCounts(*_auc_pair_matrix(pooled))
+
+
 def _boot_auc(p: _Pooled, weights: np.ndarray) -> np.ndarray:
-    wins, n_pos, n_neg = _auc_pair_matrix(p)
-    pairs = (weights @ n_pos) * (weights @ n_neg)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        auc = np.einsum("bs,st,bt->b", weights, wins, weights) / pairs
-    return np.where(pairs > 0, auc, np.nan)
+    return PairCounts(*_auc_pair_matrix(p)).auc(weights)
 
 
 def _weighted_roc_prefix(p: _Pooled, weights: np.ndarray, n_groups: int, order: np.ndarray,

@@ -20,10 +20,9 @@ import torch
 
 from benchmark.core.atomic import atomic_path
 from benchmark.core.errors import UserError
-from benchmark.learning.dataset import Simulation
+from benchmark.learning.dataset import REFERENCE_LEVELS, Simulation, VoltageLevels
 from benchmark.learning.fit import FIT_FILE
 from benchmark.learning.fit import predict as fit_predict
-from benchmark.learning.metrics import SOMA_BIAS_MV
 from benchmark.learning.model import TCN, TCNConfig
 from benchmark.simulation.protocol import ReplaySim
 
@@ -37,6 +36,8 @@ class FittedNetwork:
     seed: int
     folder: Path
     test_spike_auc: float | None
+    levels: VoltageLevels = REFERENCE_LEVELS
+    """The voltage target's clip and bias (mV) the network was trained on."""
 
 
 def load_network(folder: Path, device: torch.device | None = None) -> FittedNetwork:
@@ -50,13 +51,16 @@ def load_network(folder: Path, device: torch.device | None = None) -> FittedNetw
     model.load_state_dict(torch.load(weights, weights_only=True, map_location="cpu"))
     model.to(device or torch.device("cpu")).eval()
     return FittedNetwork(model, model.config.depth, int(info["seed"]), folder,
-                         info.get("test", {}).get("spike_auc"))
+                         info.get("test", {}).get("spike_auc"),
+                         VoltageLevels.from_dict(info.get("voltage_target")))
 
 
 def choose_fit(run: Path, depth: int | None = None, seed: int | None = None) -> Path:
     """The fit folder to predict with.
 
-    Depth: ``depth``, else the run's minimal depth (``scores.json``; run ``score`` first).
+    Depth: ``depth``, else the depth the run's score points at (``scores.json``'s
+    ``network_depth``: the minimal depth, else the shallowest sufficient, else the best;
+    run ``score`` first).
     Seed: ``seed``, else the seed with the highest test spike AUC at that depth.
     """
     if depth is None:
@@ -64,10 +68,11 @@ def choose_fit(run: Path, depth: int | None = None, seed: int | None = None) -> 
         if not scores_file.is_file():
             raise UserError(f"{scores_file}: not scored yet; run `python -m benchmark score` "
                             "first, or choose a network with --depth")
-        depth = json.loads(scores_file.read_text())["score"].get("minimal_depth")
+        score = json.loads(scores_file.read_text())["score"]
+        depth = score.get("network_depth", score.get("minimal_depth"))
         if depth is None:
-            raise UserError(f"{scores_file}: the score is undetermined (no minimal depth); "
-                            "choose a network with --depth")
+            raise UserError(f"{scores_file}: the score is undetermined (no network reproduces "
+                            "the cell); choose a network with --depth")
     folders = sorted((run / "fits" / f"depth-{depth}").glob("seed-*"))
     done = [f for f in folders if (f / FIT_FILE).is_file()]
     if seed is not None:
@@ -86,9 +91,10 @@ def choose_fit(run: Path, depth: int | None = None, seed: int | None = None) -> 
 
 def predict_inputs(net: FittedNetwork, sims: list[ReplaySim],
                    device: torch.device | None = None) -> list[dict[str, np.ndarray]]:
-    """Spike probability per 1 ms bin and soma voltage (mV, clipped at -55 mV as the target
-    is) for each simulation's input spikes (channel, time_ms, duration_ms); the same
-    computation as the fit's test predictions (:func:`benchmark.learning.fit.predict`)."""
+    """Spike probability per 1 ms bin and soma voltage (mV, clipped as the network's target
+    was: :attr:`FittedNetwork.levels`) for each simulation's input spikes (channel,
+    time_ms, duration_ms); the same computation as the fit's test predictions
+    (:func:`benchmark.learning.fit.predict`)."""
     n_inputs = net.model.config.n_inputs
     as_sims = []
     for k, (channel, time_ms, duration) in enumerate(sims):
@@ -101,7 +107,7 @@ def predict_inputs(net: FittedNetwork, sims: list[ReplaySim],
                                   spike_label=np.zeros(duration, dtype=bool),
                                   soma_target_mv=np.zeros(duration, dtype=np.float32)))
     device = device or next(net.model.parameters()).device
-    return [{"spike_prob": prob, "soma_mv": soma + SOMA_BIAS_MV}
+    return [{"spike_prob": prob, "soma_mv": soma + net.levels.bias_mv}
             for prob, soma in fit_predict(net.model, as_sims, n_inputs, device)]
 
 

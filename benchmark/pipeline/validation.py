@@ -51,6 +51,7 @@ from benchmark.core import profiles
 from benchmark.core.errors import UserError
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
+from benchmark.scoring.record import describe_score
 from benchmark.simulation import engine, integration, mechanisms, physiology, shards
 
 TIERS = ("spec", "mechanisms", "build", "rest", "response", "determinism", "integration",
@@ -286,7 +287,7 @@ def tier_smoke(ctx: Context) -> str:
                              f"run --cell {ctx.spec.folder} --profile smoke` and read its "
                              "output")
     score = scored.record["score"]
-    return (f"smoke run end to end: minimal depth {score['minimal_depth']} at the smoke "
+    return (f"smoke run end to end: {describe_score(score)} at the smoke "
             "profile (a plumbing check, not a score)")
 
 

@@ -1,21 +1,23 @@
 """Compare the depth sweeps of cells run at the same profile: does one need a deeper network?
 
 The question behind the suite's controls (the L5PC with NMDA synapses against its AMPA-only
-control; a cell against its passive-dendrite variant): cell A is *separated* from cell B
-when A's minimal depth (the rule of ``docs/scoring.md``) is greater than B's. When the
-minimal depths are equal, the comparison says why it cannot tell them apart: for each cell
-and depth, the gain of that depth over the one before (median over seeds) with a paired
-bootstrap interval over the test simulations (each fit's ``spike_auc_boot`` uses the same
-resamples of the same test set, so the resample-by-resample difference removes the noise
-the depths share). A gain whose interval excludes zero is resolved by the test set even if
-the rule's margin (which uses the unpaired interval of the best depth) absorbs it.
+control; a cell against its passive-dendrite variant). Each cell's sweep is decided by the
+rule of :mod:`benchmark.scoring.decision`: per depth a verdict and the FCI gap to the cell's
+best depth with its interval over test simulations and seeds. Cell A is **separated** from
+cell B, needing a deeper network, when A's lower bound (its shallowest depth not shown
+insufficient) exceeds B's upper bound (its shallowest sufficient depth).
 
-Reads only the fits' ``fit.json`` files (:func:`benchmark.scoring.curves.load_fits`).
+When they are not separated, the comparison gives the evidence that bears on it: the
+**gain from depth** of each cell, the FCI gap of its shallowest depth to its best depth
+(how much error the deeper networks remove), and the difference of the two cells' gains with
+a bootstrap interval. The cells are simulated and tested independently, so the interval
+combines their resamples independently (unpaired between cells, paired within each).
+
+Reads only the runs' fit folders (:func:`benchmark.scoring.curves.load_fits`).
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -24,105 +26,109 @@ import numpy as np
 from benchmark.core.profiles import Profile
 from benchmark.learning.metrics import percentile_interval
 from benchmark.scoring import curves
-from benchmark.scoring import rule as score
 
 
-def _median_boots(fits: list[dict[str, Any]]) -> np.ndarray:
-    """Per resample, the median over seeds of the test AUC (NaN where no seed has one)."""
-    boots = np.array([[math.nan if v is None else float(v) for v in f["test"]["spike_auc_boot"]]
-                      for f in fits])
-    with np.errstate(all="ignore"):
-        finite = np.isfinite(boots).any(axis=0)
-        out = np.full(boots.shape[1], math.nan)
-        out[finite] = np.nanmedian(boots[:, finite], axis=0)
-    return out
-
-
-def _gain(now: list[dict[str, Any]], before: list[dict[str, Any]]) -> dict[str, Any]:
-    """AUC gain of one depth over the previous (median over seeds) and its paired 95%
-    bootstrap interval; ``resolved`` when the interval excludes zero."""
-    def summary(fits: list[dict[str, Any]]) -> float:
-        return score.summary_auc([curves._nan(f["test"]["spike_auc"]) for f in fits])
-
-    gain = summary(now) - summary(before)
-    lo, hi = percentile_interval(_median_boots(now) - _median_boots(before))
-    return {"gain": curves._none(gain), "gain_ci": [curves._none(lo), curves._none(hi)],
-            "resolved": bool(math.isfinite(lo) and (lo > 0.0 or hi < 0.0))}
-
-
-def cell_sweep(run: Path, profile: Profile) -> dict[str, Any]:
-    """One cell's sweep: per depth the summary AUC with its interval and the gain over the
-    previous depth; the minimal depth and the rule's threshold."""
+def cell_sweep(run: Path, profile: Profile) -> tuple[dict[str, Any], np.ndarray | None]:
+    """One cell's sweep (per depth: test AUC with its interval, verdict, FCI gap to the
+    best depth) and the resamples of its gain from depth (None when undetermined)."""
     fits = curves.load_fits(run, profile)
-    depths = sorted(fits)
-    rows, results = zip(*(curves.depth_row(d, fits[d]) for d in depths), strict=True)
-    block = curves.score_block(results, score.ScoreRule(tolerance=profile.score_tolerance))
-    per_depth = []
-    for i, (depth, row) in enumerate(zip(depths, rows, strict=True)):
-        entry = {"depth": depth, "spike_auc": row["spike_auc"], "spike_auc_ci": row["spike_auc_ci"]}
-        if i:
-            entry.update(_gain(fits[depth], fits[depths[i - 1]]))
-        per_depth.append(entry)
-    return {"run": str(run), "minimal_depth": block["minimal_depth"],
-            "censored": block["censored"], "threshold": block["threshold"],
-            "per_depth": per_depth}
+    rows, _ = zip(*(curves.depth_row(d, fits[d]) for d in sorted(fits)), strict=True)
+    outcome = curves.decide(run, profile, fits)
+    block = curves.score_block(outcome, curves.decision_rule(profile))
+    per_depth = curves._with_decision(rows, outcome)
+    sweep = {"run": str(run), "outcome": block["outcome"], "label": block["label"],
+             "lower": block["lower"], "upper": block["upper"],
+             "best_depth": block["best_depth"],
+             "per_depth": [{k: r.get(k) for k in ("depth", "spike_auc", "spike_auc_ci",
+                                                  "valid_spike_auc", "decision")}
+                           for r in per_depth]}
+    if outcome is None:
+        return sweep, None
+    shallowest = min(outcome.delta_boot)
+    boots = outcome.delta_boot[shallowest]
+    row = next(d for d in outcome.per_depth if d.depth == shallowest)
+    sweep["gain"] = {"from_depth": shallowest, "to_depth": outcome.best_depth,
+                     "delta_fci": row.delta_fci, "delta_fci_ci": list(row.delta_fci_ci)}
+    return sweep, boots
 
 
-def depth_verdict(depths: dict[str, int | None], censored: dict[str, bool]) -> str | None:
-    """Which cells need deeper networks than which, from their minimal depths; None when
-    every cell has the same one."""
-    if any(d is None for d in depths.values()):
-        missing = ", ".join(c for c, d in depths.items() if d is None)
-        return f"not comparable: no minimal depth for {missing} (see its record's reason)"
-    order = sorted(depths, key=lambda c: (-depths[c], c))  # type: ignore[operator]
-    lines = []
-    for a in order:
-        shallower = [b for b in order if depths[b] < depths[a]]  # type: ignore[operator]
-        if shallower:
-            at_least = ">= " if censored[a] else ""
-            lines.append(f"{a} needs a deeper network ({at_least}{depths[a]}) than "
-                         + ", ".join(f"{b} ({depths[b]})" for b in shallower))
-    return "; ".join(lines) + "." if lines else None
+def separated(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """A needs a deeper network than B: A's lower bound exceeds B's finite upper bound."""
+    return (a["lower"] is not None and b["upper"] is not None and a["lower"] > b["upper"])
 
 
-def verdict(sweeps: dict[str, dict[str, Any]]) -> str:
+def gain_difference(boots: dict[str, np.ndarray], sweeps: dict[str, dict[str, Any]],
+                    a: str, b: str, ci: float = 0.95) -> dict[str, Any]:
+    """A's gain from depth minus B's (FCI) with an interval from independent resamples."""
+    n = min(boots[a].size, boots[b].size)
+    diff = boots[a][:n] - np.random.default_rng(1).permutation(boots[b])[:n]
+    lo, hi = percentile_interval(diff, ci)
+    point = sweeps[a]["gain"]["delta_fci"] - sweeps[b]["gain"]["delta_fci"]
+    return {"cells": [a, b], "difference_fci": point, "difference_ci": [lo, hi],
+            "resolved": bool(lo > 0.0 or hi < 0.0)}
+
+
+def verdict(sweeps: dict[str, dict[str, Any]], gaps: list[dict[str, Any]]) -> str:
     """One paragraph: which cells need deeper networks than which, or why none is separated."""
-    depths = {c: s["minimal_depth"] for c, s in sweeps.items()}
-    separated = depth_verdict(depths, {c: s["censored"] for c, s in sweeps.items()})
-    if separated is not None:
-        return separated
-    resolved = [f"{c} depth {g['depth']} ({g['gain']:+.4f})" for c, s in sweeps.items()
-                for g in s["per_depth"] if g.get("resolved") and g["gain"] > 0]
-    text = (f"not separated at this profile: every cell scores minimal depth "
-            f"{next(iter(depths.values()))}")
+    undetermined = [c for c, s in sweeps.items() if s["outcome"] == "undetermined"]
+    if undetermined:
+        return f"not comparable: no decision for {', '.join(undetermined)} (see its record)"
+    lines = [f"{a} needs a deeper network ({sweeps[a]['label']}) than {b} ({sweeps[b]['label']})"
+             for a in sweeps for b in sweeps if a != b and separated(sweeps[a], sweeps[b])]
+    if lines:
+        return "; ".join(lines) + "."
+    scores = ", ".join(f"{c} {s['label']}" for c, s in sweeps.items())
+    text = f"not separated at this profile ({scores})"
+    resolved = [g for g in gaps if g["resolved"]]
     if resolved:
-        return text + ("; the test set resolves (paired 95% interval above zero) a gain of "
-                       + ", ".join(resolved) + ", below the rule's margin.")
-    return text + ("; no depth's gain over the previous one is resolved by the test set "
-                   "(every paired 95% interval contains zero): a larger test set and better "
-                   "trained networks (a larger profile) are needed to tell them apart.")
+        g = resolved[0]
+        bigger = g["cells"][0] if g["difference_fci"] > 0 else g["cells"][1]
+        return text + (f"; {bigger}'s gain from depth is larger, by "
+                       f"{abs(g['difference_fci']):.3f} FCI [{g['difference_ci'][0]:+.3f}, "
+                       f"{g['difference_ci'][1]:+.3f}], but the scores' depth bounds overlap.")
+    return text + ("; no difference between the cells' gains from depth is resolved: a "
+                   "larger test set and better trained networks (a larger profile) are "
+                   "needed to tell them apart.")
 
 
 def compare(runs: dict[str, Path], profile: Profile) -> dict[str, Any]:
     """The comparison of the named cells' runs (folders) at ``profile``."""
-    sweeps = {cell: cell_sweep(run, profile) for cell, run in runs.items()}
-    return {"profile": profile.name, "cells": sweeps, "verdict": verdict(sweeps)}
+    sweeps, boots = {}, {}
+    for cell, run in runs.items():
+        sweeps[cell], b = cell_sweep(run, profile)
+        if b is not None:
+            boots[cell] = b
+    cells = list(boots)
+    gaps = [gain_difference(boots, sweeps, a, b) for i, a in enumerate(cells)
+            for b in cells[i + 1:]]
+    return {"profile": profile.name, "cells": sweeps, "gain_differences": gaps,
+            "verdict": verdict(sweeps, gaps)}
+
+
+def _fmt_ci(ci: list[float | None] | None, sign: str = "") -> str:
+    if not ci or ci[0] is None or ci[1] is None:
+        return "n/a"
+    return f"[{ci[0]:{sign}.4f}, {ci[1]:{sign}.4f}]"
 
 
 def table(result: dict[str, Any]) -> str:
     """The comparison as a text table, one row per cell and depth."""
     lines = [f"profile {result['profile']}",
-             f"{'cell':<28} {'depth':>5}  {'spike AUC [95% CI]':<26} "
-             "gain vs previous [paired 95% CI]"]
+             f"{'cell':<28} {'depth':>5}  {'test spike AUC [95% CI]':<27} "
+             f"{'FCI gap to best [95% CI]':<27} verdict"]
     for cell, sweep in result["cells"].items():
         for row in sweep["per_depth"]:
-            lo, hi = row["spike_auc_ci"]
-            auc = (f"{row['spike_auc']:.4f} [{lo:.4f}, {hi:.4f}]" if row["spike_auc"] is not None
-                   and lo is not None else "n/a")
-            gain = ""
-            if "gain" in row and row["gain"] is not None and row["gain_ci"][0] is not None:
-                g_lo, g_hi = row["gain_ci"]
-                gain = f"{row['gain']:+.4f} [{g_lo:+.4f}, {g_hi:+.4f}]"
-            mark = " <- minimal" if row["depth"] == sweep["minimal_depth"] else ""
-            lines.append(f"{cell:<28} {row['depth']:>5}  {auc:<26} {gain}{mark}")
+            auc = ("n/a" if row["spike_auc"] is None
+                   else f"{row['spike_auc']:.4f} {_fmt_ci(row['spike_auc_ci'])}")
+            d = row.get("decision") or {}
+            gap = ("" if d.get("delta_fci") is None
+                   else f"{d['delta_fci']:+.4f} {_fmt_ci(d['delta_fci_ci'], '+')}")
+            best = " (best)" if row["depth"] == sweep["best_depth"] else ""
+            lines.append(f"{cell:<28} {row['depth']:>5}  {auc:<27} {gap:<27} "
+                         f"{d.get('verdict', '')}{best}")
+        lines.append(f"{cell:<28} score: {sweep['label']}")
+    for g in result["gain_differences"]:
+        a, b = g["cells"]
+        lines.append(f"gain from depth, {a} minus {b}: {g['difference_fci']:+.4f} FCI "
+                     f"{_fmt_ci(g['difference_ci'], '+')}")
     return "\n".join(lines + ["", result["verdict"]])

@@ -96,11 +96,12 @@ def prediction_block(run: Path, sim: shards.SimulationData, window_ms: int) -> d
 
 
 def _fit_folder(run: Path) -> Path:
-    """The network the score points at; the deepest fitted depth when there is no score."""
+    """The network the score points at (its ``network_depth``: the minimal depth, else the
+    shallowest sufficient, else the best); the deepest fitted depth when undetermined."""
     from benchmark.learning import prediction
 
     scores = json.loads((run / "scores.json").read_text())
-    depth = scores["score"].get("minimal_depth")
+    depth = scores["score"].get("network_depth")
     if depth is None:
         depth = max(row["depth"] for row in scores["per_depth"])
     return prediction.choose_fit(run, depth=depth)

@@ -3,9 +3,10 @@
 :func:`draw_curves` turns ``scores.json``'s content into one figure of four panels, one per
 test metric (spike ROC AUC, true-positive rate at 0.25% false positives, soma RMSE in mV,
 soma explained variance) against network depth: every seed as a point with its bootstrap
-interval, the median over seeds as a line, and on the AUC panel the rule's threshold and
-the minimal depth. Written as PNG and SVG. The output is deterministic (no dates, fixed
-SVG ids), so an unchanged run redraws to identical files.
+interval, the median over seeds as a line, and on the AUC panel the AUC within the decision's
+tolerance of the best depth and the score (a resolved depth as a line, a range as a band).
+Written as PNG and SVG. The output is deterministic (no dates, fixed SVG ids), so an
+unchanged run redraws to identical files.
 """
 
 from __future__ import annotations
@@ -85,16 +86,32 @@ def _panel(ax: Any, data: Any, depths: list[int], label: str, sns: Any) -> None:
 
 
 def _mark_score(ax: Any, scores: dict[str, Any]) -> None:
+    """Mark the best depth (chosen on validation), the test AUC a depth needs to lie within
+    the tolerance of it, and the score: a resolved depth as a line, a range as a band."""
     block = scores["score"]
-    if block.get("threshold") is not None:
-        ax.axhline(block["threshold"], color="tab:red", lw=0.8, ls="--", label="threshold")
-    if block.get("minimal_depth") is not None:
-        ax.axvline(block["minimal_depth"], color="tab:green", lw=0.8, ls=":",
-                   label=f"minimal depth {block['minimal_depth']}"
-                         + (" (censored)" if block.get("censored") else ""))
+    threshold = _threshold(scores)
+    if threshold is not None:
+        ax.axhline(threshold, color="tab:red", lw=0.8, ls="--",
+                   label=f"best - {block['rule']['tolerance_fci']} FCI")
+    lower, upper = block.get("lower"), block.get("upper")
+    if block.get("outcome") == "resolved":
+        ax.axvline(lower, color="tab:green", lw=0.8, ls=":", label=f"minimal depth {lower}")
+    elif block.get("outcome") in ("range", "unresolved") and lower is not None:
+        top = upper if upper is not None else max(r["depth"] for r in scores["per_depth"])
+        ax.axvspan(lower - 0.2, top + 0.2, color="tab:green", alpha=0.12,
+                   label=f"{block['label']} (not resolved within)")
     handles, _ = ax.get_legend_handles_labels()
     if handles:
         ax.legend(fontsize="x-small", loc="lower right")
+
+
+def _threshold(scores: dict[str, Any]) -> float | None:
+    """The test AUC whose FCI lies the tolerance above the best depth's (None if unknown)."""
+    block = scores["score"]
+    best = next((r for r in scores["per_depth"] if r["depth"] == block.get("best_depth")), None)
+    if best is None or best.get("spike_auc") is None:
+        return None
+    return 1.0 - (1.0 - best["spike_auc"]) * 10.0 ** (2.0 * block["rule"]["tolerance_fci"])
 
 
 REGION_COLOURS = {"soma": "0.1", "dend": "tab:blue", "apic": "tab:purple", "axon": "tab:orange"}
@@ -212,7 +229,7 @@ def draw_example(example: dict[str, Any], folder: Path, title: str) -> list[Path
 def draw_comparison(result: dict[str, Any], folder: Path, stem: str = "comparison") -> list[Path]:
     """Draw a comparison of cells (:func:`benchmark.scoring.comparison.compare`): test spike AUC
     (median over seeds, 95% bootstrap interval) against depth, one line per cell, each
-    cell's minimal depth circled. Writes ``stem``.png and ``stem``.svg into ``folder``."""
+    cell's resolved minimal depth circled. Writes ``stem``.png and ``stem``.svg into ``folder``."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
@@ -230,11 +247,12 @@ def draw_comparison(result: dict[str, Any], folder: Path, stem: str = "compariso
                 lo, hi = r["spike_auc_ci"]
                 if lo is not None and hi is not None:
                     ax.vlines(xi, lo, hi, color=colour, lw=1)
-                if r["depth"] == result["cells"][cell]["minimal_depth"]:
+                if r["depth"] == result["cells"][cell]["lower"] and (
+                        result["cells"][cell]["outcome"] == "resolved"):
                     ax.plot(xi, r["spike_auc"], "o", ms=10, mfc="none", color=colour)
         depths = sorted({r["depth"] for c in cells for r in result["cells"][c]["per_depth"]})
         ax.set_xticks(depths)
-        ax.set_xlabel("depth (layers); circled: minimal depth")
+        ax.set_xlabel("depth (layers); circled: resolved minimal depth")
         ax.set_ylabel("test spike ROC AUC (median of seeds)")
         ax.set_title(f"{result['profile']} profile", fontsize="medium")
         ax.legend(fontsize="x-small", loc="lower right")

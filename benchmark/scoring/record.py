@@ -1,8 +1,11 @@
 """Result records: one JSON per run saying what was scored and exactly how it was made.
 
-The schema is ``schemas/record.schema.json`` (``schema_version`` 1). A record holds the
+The schema is ``schemas/record.schema.json`` (``schema_version`` 2). A record holds the
 cell's and the protocol's digests, the profile, the seeds, package versions, hardware,
-the per-depth curves with intervals, the score, the FCI, and the wall time per stage (s).
+the per-depth curves with the decision's verdicts and intervals, the evidence per seed
+(test simulations kept, test spikes, test-set rate, validation and test AUC), the score,
+the FCI, the run's output rate against the calibration's target, and the wall time per
+stage (s).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from benchmark.core.profiles import Profile
 from benchmark.simulation.mechanisms import mechanisms_digest
 from benchmark.simulation.plan import SimulationPlan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "record.schema.json"
 PACKAGES = ("neurodepth", "neuron", "torch", "numpy", "h5py", "pandas")
 
@@ -93,7 +96,8 @@ def build(spec: CellSpec, plan: SimulationPlan, profile: Profile, scores: dict[s
         "score": scores["score"],
         "fci": scores["fci"],
         "wall_time_s": {k: round(v, 3) for k, v in timings.items()},
-    } | {key: scores[key] for key in ("width_sweep", "calibration") if key in scores}
+    } | {key: scores[key] for key in ("width_sweep", "calibration", "rate_match",
+                                       "voltage_target") if key in scores}
 
 
 def validate(record: Any, source: str = "record") -> None:
@@ -121,28 +125,30 @@ def print_summary(record: dict[str, Any], stream: Any = None) -> None:
     current ``sys.stdout``)."""
     stream = stream or sys.stdout
     s, f = record["score"], record["fci"]
-    more = "+ (censored: deeper networks might still help)" if s["censored"] else ""
-    depth = s["minimal_depth"] if s["minimal_depth"] is not None else "undetermined"
     print(f"cell {record['cell']['name']} ({record['profile']['name']} profile): "
-          f"functional complexity = minimal depth {depth}{more}", file=stream)
-    print(f"  FCI {_fmt(f['value'], 3)} at depth {f['reference_depth']} "
-          f"(spike AUC {_fmt(f['spike_auc'])})", file=stream)
-    print("  depth  params     spike AUC [95% CI]          TPR@0.25%  RMSE mV  EV", file=stream)
+          f"functional complexity = {describe_score(s)}", file=stream)
+    lo, hi = f.get("ci") or (None, None)
+    print(f"  FCI {_fmt(f['value'], 3)} [{_fmt(lo, 3)}, {_fmt(hi, 3)}] at depth "
+          f"{f['reference_depth']} (spike AUC {_fmt(f['spike_auc'])})", file=stream)
+    print("  depth  params  test spike AUC [95% CI]     valid AUC  FCI gap [95% CI]"
+          "          verdict", file=stream)
     for row in record["per_depth"]:
         lo, hi = row["spike_auc_ci"]
-        seeds = row["seeds"]
-        tpr = median_of([x["tpr_at_0.25pct_fpr"] for x in seeds])
-        rmse = median_of([x["soma_rmse_mv"] for x in seeds])
-        ev = median_of([x["soma_explained_variance"] for x in seeds])
-        print(f"  {row['depth']:>5}  {row['parameters']:>7}  {_fmt(row['spike_auc'])} "
-              f"[{_fmt(lo)}, {_fmt(hi)}]  {_fmt(tpr)}     {_fmt(rmse, 2)}     {_fmt(ev, 3)}",
-              file=stream)
+        d = row.get("decision") or {}
+        g_lo, g_hi = d.get("delta_fci_ci") or (None, None)
+        print(f"  {row['depth']:>5}  {row['parameters']:>6}  {_fmt(row['spike_auc'])} "
+              f"[{_fmt(lo)}, {_fmt(hi)}]  {_fmt(row.get('valid_spike_auc'))}     "
+              f"{_fmt(d.get('delta_fci'), 3)} [{_fmt(g_lo, 3)}, {_fmt(g_hi, 3)}]  "
+              f"{d.get('verdict', '')}", file=stream)
     print(f"  {s['reason']}", file=stream)
-    cal = record.get("calibration")
-    if cal:
+    cal, match = record.get("calibration"), record.get("rate_match")
+    if cal and match:
         print(f"  input rates x{cal['rate_scale']:.4g} (calibrated to {cal['achieved_rate_hz']:.3g}"
-              f" Hz on {cal['n_sims']} simulations; the run's simulations fired "
-              f"{record['simulation']['mean_output_rate_hz']:.3g} Hz)", file=stream)
+              f" Hz {_ci(cal.get('achieved_rate_ci'))} on {cal['n_sims']} simulations; the "
+              f"run's simulations fired {match['run_rate_hz']:.3g} Hz "
+              f"{_ci(match.get('run_rate_ci'))})", file=stream)
+        if match["flag"]:
+            print(f"  FLAG: {match['flag']}", file=stream)
     sweep = record.get("width_sweep")
     if sweep:
         best = sweep["smallest"]
@@ -150,6 +156,25 @@ def print_summary(record: dict[str, Any], stream: Any = None) -> None:
                 f"smallest network reaching the threshold: depth {best['depth']} x width "
                 f"{best['width']}, {best['parameters']} parameters, AUC {_fmt(best['spike_auc'])}")
         print(f"  width sweep {sweep['widths']}: {what}", file=stream)
+
+
+def describe_score(score: dict[str, Any]) -> str:
+    """The score in words: "minimal depth 2", "minimal depth 1-2 (range)", ">= 3 (open
+    above)", "unresolved at this profile" or "undetermined"."""
+    outcome, label = score["outcome"], score["label"]
+    if outcome == "resolved":
+        return f"minimal depth {label}"
+    if outcome == "range":
+        return (f"minimal depth {label} (a deeper network than the sweep's might still help)"
+                if score["upper"] is None else f"minimal depth {label} (range: not resolved "
+                "within it)")
+    return "unresolved at this profile" if outcome == "unresolved" else "undetermined"
+
+
+def _ci(ci: list[float | None] | None) -> str:
+    if not ci or ci[0] is None or ci[1] is None:
+        return ""
+    return f"[{ci[0]:.3g}, {ci[1]:.3g}]"
 
 
 def median_of(values: Iterable[Any]) -> float | None:

@@ -39,6 +39,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmark.cells.spec import CellSpec
 from benchmark.core import atomic
 from benchmark.core.errors import UserError
@@ -213,6 +215,21 @@ def _inside(lo: Probe, hi: Probe, plan: Calibration) -> float:
     return math.exp(a + frac * (b - a))
 
 
+def rate_interval(counts: np.ndarray, duration_ms: int, ci: float = 0.95, n_boot: int = 2000,
+                  seed: int = 0) -> tuple[float, float]:
+    """Percentile-bootstrap interval (Hz) of the mean output rate of simulations with spike
+    ``counts`` of ``duration_ms`` (ms) each, resampling whole simulations. Output rates
+    under the protocol vary from simulation to simulation far more than a Poisson count's
+    (each draws its own input statistics), so the interval is wide for a few dozen."""
+    counts = np.asarray(counts, dtype=float)
+    if counts.size == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    means = counts[rng.integers(0, counts.size, size=(n_boot, counts.size))].mean(axis=1)
+    lo, hi = np.quantile(means, [(1.0 - ci) / 2.0, (1.0 + ci) / 2.0])
+    return float(lo) * 1000.0 / duration_ms, float(hi) * 1000.0 / duration_ms
+
+
 def mean_rate_hz(folder: Path, duration_ms: int) -> float:
     """Mean output rate (Hz) of the simulations indexed in ``folder``."""
     n_sims, spikes = shards.index_counts(folder)
@@ -293,4 +310,9 @@ def stored(run: Path) -> dict[str, Any] | None:
     probes = [Probe(**p) for p in state["probes"]]
     if not done(probes, plan):
         return None
-    return result_block(probes, plan)
+    block = result_block(probes, plan)
+    last = run / "calibration" / f"probe-{len(probes) - 1}"
+    if (last / shards.INDEX_FILE).is_file():
+        block["achieved_rate_ci"] = list(rate_interval(shards.spike_counts(last),
+                                                       plan.duration_ms))
+    return block

@@ -168,3 +168,10 @@ def index_counts(folder: Path) -> tuple[int, int]:
     index = read_index(folder)
     return (sum(len(e["sim_indices"]) for e in index.values()),
             sum(sum(e["n_output_spikes"]) for e in index.values()))
+
+
+def spike_counts(folder: Path) -> np.ndarray:
+    """Output spikes of every simulation indexed in ``folder``, in simulation-index order."""
+    pairs = sorted((int(i), int(n)) for e in read_index(folder).values()
+                   for i, n in zip(e["sim_indices"], e["n_output_spikes"], strict=True))
+    return np.array([n for _, n in pairs], dtype=np.int64)
