@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 
 from benchmark.cells import registry
@@ -277,7 +278,8 @@ def _set(rec: dict[str, Any], dotted: str, value: Any) -> None:
                                     "train.max_steps"),
     ("profile.name", "tiny", "breaks the record schema: field 'profile/name'"),
     ("fci", None, "breaks the record schema: field 'fci'"),
-    ("schema_version", 7, "schema_version 7 is newer than this code's 1"),
+    ("schema_version", 7, "schema_version 7 is newer than this code's 2"),
+    ("schema_version", 1, "scored by the former margin rule"),
     ("cell.mechanisms", "cd" * 32, "mechanisms (NMODL files) changed"),
 ])
 def test_each_check_refuses_with_one_line(tmp_path: Path, lif_record: dict[str, Any],
@@ -324,7 +326,8 @@ def test_a_cell_and_its_control_are_compared_on_both_pages(
     put(recs, "lif/smoke/record.json", lif_record)
     control = copy.deepcopy(lif_record)
     control["cell"] |= {"name": "lif_control", "digest": registry.get("lif_control").digest()}
-    control["score"] |= {"minimal_depth": 2, "censored": True}
+    control["score"] |= {"outcome": "range", "label": ">= 2", "lower": 2, "upper": None,
+                         "minimal_depth": None}
     put(recs, "lif_control/smoke/record.json", control)
     alone = copy.deepcopy(lif_record)
     alone["cell"] |= {"name": "lif_alone", "digest": registry.get("lif_alone").digest()}
@@ -555,14 +558,23 @@ def _v0_to_v1(rec: dict[str, Any]) -> dict[str, Any]:
     return rec
 
 
+def _v1_to_v2(rec: dict[str, Any]) -> dict[str, Any]:
+    """A made-up step from version 1 that changes nothing else."""
+    rec["schema_version"] = 2
+    return rec
+
+
 def test_migration_upgrades_a_version_0_record(tmp_path: Path, lif_record: dict[str, Any],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     old = dict(lif_record, schema_version=0)
     old["timings"] = old.pop("wall_time_s")
     path = put(tmp_path, "lif/smoke/record.json", old)
     (line,) = refusals_of(tmp_path)
-    assert line.startswith(f"{path}: schema_version 0 has no migration to 1")
+    assert line.startswith(f"{path}: schema_version 0 has no migration to 2")
     monkeypatch.setitem(records.MIGRATIONS, 0, _v0_to_v1)
+    (line,) = refusals_of(tmp_path)  # version 1 is retired: no migration reaches 2
+    assert "former margin rule" in line and "rerun the cell" in line
+    monkeypatch.setitem(records.MIGRATIONS, 1, _v1_to_v2)
     entries, refused = records.load_all(tmp_path)
     assert not refused
     assert entries[0].record["wall_time_s"] == lif_record["wall_time_s"]
@@ -571,8 +583,8 @@ def test_migration_upgrades_a_version_0_record(tmp_path: Path, lif_record: dict[
 
 def test_migrate_is_pure_and_checks_the_version_step() -> None:
     rec = {"schema_version": 0, "timings": {"fit": 1.0}}
-    assert records.migrate(rec, {0: _v0_to_v1}) == {"schema_version": 1,
-                                                    "wall_time_s": {"fit": 1.0}}
+    assert records.migrate(rec, {0: _v0_to_v1, 1: _v1_to_v2}) == {
+        "schema_version": 2, "wall_time_s": {"fit": 1.0}}
     assert rec == {"schema_version": 0, "timings": {"fit": 1.0}}
     with pytest.raises(records.Refused, match="did not give version 1"):
         records.migrate(rec, {0: lambda r: r})
@@ -581,42 +593,78 @@ def test_migrate_is_pure_and_checks_the_version_step() -> None:
 
 # --- ranking (pure logic) ------------------------------------------------------------------
 
-def rec(cell: str, depth: int | None, auc: float | None, *, censored: bool = False,
-        profile: str = "quick", version: str = "1", ref: int = 3,
-        cell_version: str = "1") -> dict[str, Any]:
+def score(label: str) -> dict[str, Any]:
+    """A score block from its label: "2" resolved, "1-2" or ">= 2" a range, "unresolved",
+    "undetermined"."""
+    if label in ("unresolved", "undetermined"):
+        return {"outcome": label, "label": label, "lower": 1 if label == "unresolved" else None,
+                "upper": None, "minimal_depth": None}
+    if label.startswith(">= "):
+        return {"outcome": "range", "label": label, "lower": int(label[3:]), "upper": None,
+                "minimal_depth": None}
+    if "-" in label:
+        lo, hi = (int(x) for x in label.split("-"))
+        return {"outcome": "range", "label": label, "lower": lo, "upper": hi,
+                "minimal_depth": None}
+    return {"outcome": "resolved", "label": label, "lower": int(label), "upper": int(label),
+            "minimal_depth": int(label)}
+
+
+def rec(cell: str, label: str, auc: float | None, *, profile: str = "quick",
+        version: str = "1", ref: int = 3, cell_version: str = "1",
+        flag: str | None = None) -> dict[str, Any]:
+    fci = None if auc is None else float(np.log10(1000 * (1 - auc)) / 2)
     return {"cell": {"name": cell, "version": cell_version}, "profile": {"name": profile},
-            "protocol": {"version": version},
-            "score": {"minimal_depth": depth, "censored": censored},
-            "fci": {"reference_depth": ref, "spike_auc": auc, "value": None},
+            "protocol": {"version": version}, "score": score(label),
+            "fci": {"reference_depth": ref, "spike_auc": auc, "value": fci,
+                    "ci": [None, None] if fci is None else [fci - 0.05, fci + 0.1]},
+            "rate_match": {"flag": flag},
             "per_depth": [{"depth": ref, "spike_auc": auc,
                            "spike_auc_ci": [None if auc is None else auc - 0.01,
                                             None if auc is None else min(auc + 0.001, 1.0)]}]}
 
 
-def test_ranking_orders_by_depth_then_auc() -> None:
+def test_ranking_orders_bounded_scores_by_bounds_then_unresolved_by_fci() -> None:
+    """Resolved depths and ranges by (lower, upper), an open range after every closed one of
+    its lower bound; unresolved after them by FCI, unranked; undetermined last."""
     (table,) = ranking.rank([
-        rec("deep", 3, 0.99), rec("none", None, 0.999), rec("shallow_low", 1, 0.90),
-        rec("shallow_high", 1, 0.95), rec("censored", 1, 0.99, censored=True),
-        rec("no_auc", 1, None), rec("mid", 2, 0.5),
+        rec("deep", "3", 0.99), rec("undet", "undetermined", None),
+        rec("unres_hard", "unresolved", 0.90), rec("unres_easy", "unresolved", 0.999),
+        rec("one_low", "1", 0.90), rec("one_high", "1", 0.95), rec("open1", ">= 1", 0.99),
+        rec("one_two", "1-2", 0.99), rec("one_three", "1-3", 0.999), rec("mid", "2", 0.5),
     ])
-    assert [r.cell for r in table.rows] == ["shallow_high", "shallow_low", "no_auc",
-                                            "censored", "mid", "deep", "none"]
-    assert [r.rank for r in table.rows] == [1, 2, 3, 4, 5, 6, None]
-    assert [r.depth_label for r in table.rows][3:] == [">= 1", "2", "3", "none"]
+    assert [r.cell for r in table.rows] == [
+        "one_high", "one_low", "one_two", "one_three", "open1", "mid", "deep",
+        "unres_easy", "unres_hard", "undet"]
+    assert [r.rank for r in table.rows] == [1, 2, 3, 4, 5, 6, 7, None, None, None]
+    assert [r.depth_label for r in table.rows][2:] == [
+        "1-2", "1-3", ">= 1", "2", "3", "unresolved", "unresolved", "undetermined"]
 
 
-def test_ranking_ties_are_broken_by_name_and_fci_interval_follows_the_auc() -> None:
-    (table,) = ranking.rank([rec("b", 2, 0.99), rec("a", 2, 0.99)])
-    assert [r.cell for r in table.rows] == ["a", "b"]
-    row = table.rows[0]
+def test_ranking_ties_are_broken_by_fci_then_name_and_the_record_fci_interval_is_used() -> None:
+    (table,) = ranking.rank([rec("b", "2", 0.99), rec("a", "2", 0.99), rec("c", "2", 0.999)])
+    assert [r.cell for r in table.rows] == ["c", "a", "b"]
+    row = table.rows[1]
     assert row.fci == pytest.approx(0.5)
+    assert row.fci_ci == pytest.approx((0.45, 0.6))
+
+
+def test_the_fci_interval_falls_back_to_the_auc_interval() -> None:
+    record = rec("a", "2", 0.99)
+    record["fci"]["ci"] = None
+    row = ranking.make_row(record)
     lo, hi = row.fci_ci
     assert lo < row.fci < hi  # the AUC's upper end gives the FCI's lower end
 
 
+def test_a_rate_flag_reaches_the_row() -> None:
+    (table,) = ranking.rank([rec("a", "2", 0.99, flag="fired 0.5 Hz"), rec("b", "2", 0.9)])
+    assert [(r.cell, r.rate_flag) for r in table.rows] == [("a", "fired 0.5 Hz"), ("b", None)]
+
+
 def test_profiles_and_protocol_versions_are_never_ranked_together() -> None:
-    tables = ranking.rank([rec("a", 1, 0.9, profile="smoke"), rec("b", 2, 0.9),
-                           rec("c", 1, 0.9, version="2"), rec("d", 3, 0.9, profile="paper")])
+    tables = ranking.rank([rec("a", "1", 0.9, profile="smoke"), rec("b", "2", 0.9),
+                           rec("c", "1", 0.9, version="2"), rec("d", "3", 0.9, profile="paper")])
     assert [(t.profile, t.protocol_version, [r.cell for r in t.rows]) for t in tables] == [
         ("paper", "1", ["d"]), ("quick", "2", ["c"]), ("quick", "1", ["b"]),
         ("smoke", "1", ["a"])]
@@ -624,9 +672,9 @@ def test_profiles_and_protocol_versions_are_never_ranked_together() -> None:
 
 
 def test_stale_rows_come_after_the_current_ones_without_a_rank() -> None:
-    records = [rec("old_best", 1, 0.99, cell_version="1"), rec("deep", 3, 0.9),
-               rec("none", None, 0.9), rec("old_worst", 3, 0.5, cell_version="1"),
-               rec("shallow", 1, 0.95)]
+    records = [rec("old_best", "1", 0.99, cell_version="1"), rec("deep", "3", 0.9),
+               rec("none", "unresolved", 0.9), rec("old_worst", "3", 0.5, cell_version="1"),
+               rec("shallow", "1", 0.95)]
     (table,) = ranking.rank(records, current_versions={
         "old_best": "2", "old_worst": "2", "deep": "1", "none": "1", "shallow": "1"})
     assert [(r.cell, r.rank, r.stale) for r in table.rows] == [
@@ -730,3 +778,52 @@ def test_submit_with_cell_brings_a_third_party_cell(tmp_path: Path) -> None:
     assert copied.read_bytes() == (outside / "lif_third" / "cell.toml").read_bytes()
     again = run_cli(*args, "--with-cell", env=env)
     assert again.returncode == 2 and "a cell folder of that name exists" in again.stderr
+
+
+def test_ranges_and_unresolved_scores_are_shown_as_such(
+        tmp_path: Path, lif_record: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overview ranks a resolved depth and a range, lists an unresolved score after them
+    without a rank and never as a number, and marks a flagged run; the cell pages say the
+    same, with each depth's verdict and FCI gap."""
+    cells = tmp_path / "cells"
+    for name in ("lif_range", "lif_unres"):
+        make_cell(cells, name)
+    monkeypatch.setenv("NEURODEPTH_CELLS", str(cells))
+    recs = tmp_path / "records"
+    put(recs, "lif/smoke/record.json", lif_record)
+    for name, label in (("lif_range", "1-2"), ("lif_unres", "unresolved")):
+        other = copy.deepcopy(lif_record)
+        other["cell"] |= {"name": name, "digest": registry.get(name).digest()}
+        other["score"] |= score(label)
+        if name == "lif_range":
+            other["rate_match"] = {
+                "target_rate_hz": 1.0, "band_hz": [0.8, 1.2], "run_rate_hz": 0.5,
+                "run_rate_ci": [0.4, 0.6], "calibration_rate_hz": 0.9,
+                "calibration_rate_ci": [0.7, 1.1], "in_band": False,
+                "flag": "fired 0.5 Hz, below the band"}
+        put(recs, f"{name}/smoke/record.json", other)
+    report = site.build(recs, tmp_path / "site")
+    assert not report.refusals
+    index = (tmp_path / "site" / "index.html").read_text()
+    rows = re.findall(r'<tr data-cell="([^"]+)">\s*<td data-sort-value="([^"]*)">', index)
+    assert rows == [("lif", "1"), ("lif_range", "2"), ("lif_unres", "")]
+    unres = index.split('<tr data-cell="lif_unres"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="score unresolved">unresolved</span>' in unres
+    assert not re.search(r'data-outcome="unresolved"><span class="score unresolved">\d', unres)
+    ranged = index.split('<tr data-cell="lif_range"', 1)[1].split("</tr>", 1)[0]
+    assert ('<span class="score range">1-2</span> <span class="badge flag" '
+            'title="fired 0.5 Hz, below the band">rate</span>') in ranged
+    page = (tmp_path / "site" / "cells" / "lif_unres" / "index.html").read_text()
+    assert '<strong class="score unresolved">unresolved at this profile</strong>' in page
+    assert "listed without a rank" in page and "rate-flag" not in page
+    page = (tmp_path / "site" / "cells" / "lif_range" / "index.html").read_text()
+    assert 'id="smoke-rate-flag"' in page and "fired 0.5 Hz, below the band" in page
+    assert '<strong class="score range">1-2</strong> (a range: not resolved within it)' in page
+    page = (tmp_path / "site" / "cells" / "lif" / "index.html").read_text()
+    best = lif_record["score"]["best_depth"]
+    for row in lif_record["per_depth"]:
+        cell = page.split(f'<tr data-depth="{row["depth"]}">', 1)[1].split("</tr>", 1)[0]
+        verdict = "best on validation" if row["depth"] == best else row["decision"]["verdict"]
+        assert f'{verdict}</td>' in cell
+        assert f'{row["decision"]["delta_fci"]:+.3f}' in cell
+    assert page.count('<details class="evidence"') == 1

@@ -94,6 +94,7 @@ def pull_request_text(record: dict[str, Any], rel: str, physiology: bool = False
         + " (copied unchanged from the run).",
         f"- Score: {describe_score(score)}; FCI {_number(fci['value'], 3)} at depth "
         f"{fci['reference_depth']} (spike AUC {_number(fci['spike_auc'], 4)}).",
+        f"- Rate: {rate_text(record)}.",
         f"- Made {record['created']} on {hw['cpu']} ({hw['cpu_count']} CPUs, training on "
         f"{hw['device']}) in {wall / 60:.1f} min; seeds: simulation "
         f"{record['seeds']['simulation']}, fits {record['seeds']['fits']}.",
@@ -106,6 +107,20 @@ def pull_request_text(record: dict[str, Any], rel: str, physiology: bool = False
         "Reviewers: see leaderboard/README.md, \"How a submission is reviewed\".",
         "",
     ])
+
+
+def rate_text(record: dict[str, Any]) -> str:
+    """The run's output rate against the calibration's target band, and its flag."""
+    match = record.get("rate_match")
+    if not match:
+        return "no rate check in this record"
+    lo, hi = match["band_hz"]
+    ci = match.get("run_rate_ci") or [None, None]
+    interval = "" if None in ci else f" [{ci[0]:.3g}, {ci[1]:.3g}]"
+    where = "inside" if match["in_band"] else "outside"
+    text = (f"run rate {match['run_rate_hz']:.3g} Hz{interval}, {where} the target band "
+            f"{lo:.3g}-{hi:.3g} Hz")
+    return text + (f"; flagged: {match['flag']}" if match.get("flag") else "")
 
 
 def _number(value: float | None, digits: int) -> str:

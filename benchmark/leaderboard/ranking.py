@@ -1,24 +1,31 @@
-"""Ranking: one table per (profile, protocol version); cells by minimal depth.
+"""Ranking: one table per (profile, protocol version); cells by what their score resolves.
 
 Pure logic over record dicts (no files, no registry), so it is testable with small
 synthetic records holding only the keys read here: ``cell.name`` (and ``cell.version``),
-``profile.name``, ``protocol.version``, ``score.minimal_depth`` / ``censored``, ``fci`` and
-``per_depth``. The registry's cell versions come in as a mapping, ``current_versions``.
+``profile.name``, ``protocol.version``, the ``score`` block (``outcome``, ``label``,
+``lower``, ``upper``), ``fci`` (``value``, ``ci``, ``reference_depth``, ``spike_auc``),
+``per_depth`` and ``rate_match``. The registry's cell versions come in as a mapping,
+``current_versions``.
 
-Order within a table (``docs/leaderboard.md``):
+A score is one of four outcomes (:mod:`benchmark.scoring.decision`): a resolved minimal
+depth ("2"), a range ("1-2", or ">= 2" when open above), unresolved at this profile, or
+undetermined (no decision could be made: too few test spikes). Order within a table
+(``docs/leaderboard.md``):
 
-1. cells whose rule found a minimal depth, shallower first; a censored depth (">= d": the
-   deepest depth tried still helped) after an uncensored one of the same d, since it is
-   at least d;
-2. ties by the spike ROC AUC at the reference depth, higher first (a missing AUC last);
+1. resolved depths and ranges, by their bounds: lower bound first, then upper bound (an
+   open range counts as unbounded), so "1" < "1-2" < "1-3" < ">= 1" < "2" < "2-3";
+2. ties by the FCI at the reference depth, lower first (a missing FCI last);
 3. then by cell name, so the order is total and the output deterministic;
-4. cells with no minimal depth ("none") after those with one, without a rank;
-5. stale records (made with another version of the cell than the registry's, which has
+4. unresolved cells after every cell with bounds, by their FCI (lower first) with its
+   interval, without a rank: the sweep says nothing about their depth, so a rank would
+   claim what the score does not;
+5. undetermined cells after those, without a rank;
+6. stale records (made with another version of the cell than the registry's, which has
    changed since) after every current one, without a rank: their score describes a model
    the registry no longer holds. Among themselves they follow the same order.
 
 Records of different profiles or protocol versions are never ranked together: their data,
-networks and inputs differ, so neither depth nor AUC is comparable across them.
+networks and inputs differ, so neither depth nor FCI is comparable across them.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from benchmark.scoring import rule as score
 
 # Tables are listed from the most to the least thorough profile.
 PROFILE_ORDER = ("paper", "standard", "quick", "smoke")
+BOUNDED = ("resolved", "range")
+"""Outcomes whose score bounds the minimal depth: these rows are ranked."""
 
 
 @dataclass(frozen=True)
@@ -39,27 +48,35 @@ class Row:
     """One cell in one table.
 
     Attributes:
-        rank: 1-based position in its table (cells with no minimal depth have none).
+        rank: 1-based position in its table (only resolved and range scores have one).
         cell: cell name; record: the record the row was made from.
-        minimal_depth: the score (layers), None when the rule found none; censored: ">=".
-        reference_depth: the depth whose AUC is the tie-break and the FCI's (layers).
-        auc / auc_ci: summary spike ROC AUC at the reference depth and its bootstrap
-            interval (95% by default; None where undefined).
-        fci / fci_ci: the Functional Complexity Index and the interval the AUC's gives it.
+        outcome: ``resolved``, ``range``, ``unresolved`` or ``undetermined``.
+        label: the score as shown: ``"2"``, ``"1-2"``, ``">= 2"``, ``"unresolved"`` or
+            ``"undetermined"``; an unresolved depth is never shown as a number.
+        lower / upper: bounds of the minimal depth (layers); upper None: open above.
+        reference_depth: the depth whose AUC gives the FCI (the network the score uses).
+        auc / auc_ci: summary spike ROC AUC at the reference depth and its interval.
+        fci / fci_ci: the Functional Complexity Index there and its interval (over test
+            simulations and seeds).
+        rate_flag: the record's rate flag (the run's output rate left the calibration's
+            target band), None when in band.
         made_version: the cell version the record was made with (``cell.version``);
         current_version: the registry cell's version now (None when not known).
     """
 
     rank: int | None
     cell: str
-    minimal_depth: int | None
-    censored: bool
+    outcome: str
+    label: str
+    lower: int | None
+    upper: int | None
     reference_depth: int
     auc: float | None
     auc_ci: tuple[float | None, float | None]
     fci: float | None
     fci_ci: tuple[float | None, float | None]
     record: dict[str, Any]
+    rate_flag: str | None = None
     made_version: str | None = None
     current_version: str | None = None
 
@@ -70,11 +87,14 @@ class Row:
         return self.current_version is not None and self.made_version != self.current_version
 
     @property
+    def bounded(self) -> bool:
+        """Whether the score bounds the minimal depth (a resolved depth or a range)."""
+        return self.outcome in BOUNDED and self.lower is not None
+
+    @property
     def depth_label(self) -> str:
-        """``"2"``, ``">= 3"`` (censored) or ``"none"``."""
-        if self.minimal_depth is None:
-            return "none"
-        return f">= {self.minimal_depth}" if self.censored else str(self.minimal_depth)
+        """The score as shown (the record's ``score.label``)."""
+        return self.label
 
 
 @dataclass(frozen=True)
@@ -118,6 +138,11 @@ def reference_auc(record: dict[str, Any]) -> tuple[int, float | None,
     return depth, auc, ci
 
 
+def _interval(ci: Any) -> tuple[float | None, float | None]:
+    lo, hi = (list(ci or []) + [None, None])[:2]
+    return _finite(lo), _finite(hi)
+
+
 def make_row(record: dict[str, Any], rank: int | None = None,
              current_version: str | None = None) -> Row:
     """A row (unranked unless ``rank`` is given) from one record; ``current_version`` is the
@@ -125,27 +150,42 @@ def make_row(record: dict[str, Any], rank: int | None = None,
     depth, auc, (lo, hi) = reference_auc(record)
     block = record["score"]
     fci = _finite(record["fci"].get("value"))
+    fci_ci = _interval(record["fci"].get("ci"))
+    if fci_ci == (None, None):
+        # FCI falls as the AUC rises: the AUC interval's upper end gives the FCI's lower end.
+        fci_ci = (_fci(hi), _fci(lo))
     made = record["cell"].get("version")
-    # FCI falls as the AUC rises: the AUC interval's upper end gives the FCI's lower end.
+    flag = (record.get("rate_match") or {}).get("flag")
     return Row(rank=rank, cell=str(record["cell"]["name"]),
-               minimal_depth=block.get("minimal_depth"), censored=bool(block.get("censored")),
+               outcome=str(block.get("outcome", "undetermined")),
+               label=str(block.get("label", "undetermined")),
+               lower=block.get("lower"), upper=block.get("upper"),
                reference_depth=depth, auc=auc, auc_ci=(lo, hi),
-               fci=fci if fci is not None else _fci(auc), fci_ci=(_fci(hi), _fci(lo)),
-               record=record, made_version=None if made is None else str(made),
+               fci=fci if fci is not None else _fci(auc), fci_ci=fci_ci,
+               record=record, rate_flag=None if flag is None else str(flag),
+               made_version=None if made is None else str(made),
                current_version=current_version)
 
 
+def tier(row: Row) -> int:
+    """0: bounded (resolved or range); 1: unresolved; 2: undetermined."""
+    if row.bounded:
+        return 0
+    return 1 if row.outcome == "unresolved" else 2
+
+
 def sort_key(row: Row) -> tuple[Any, ...]:
-    """Stale after current; then minimal depth (none last), censored after uncensored, AUC
-    descending, name."""
-    none = row.minimal_depth is None
-    return (row.stale, none, row.minimal_depth or 0, row.censored,
-            row.auc is None, -(row.auc or 0.0), row.cell)
+    """Stale after current; then bounded scores by (lower, upper; open = infinite), then
+    unresolved, then undetermined; ties by FCI ascending (missing last); then name."""
+    t = tier(row)
+    lower = row.lower if t == 0 and row.lower is not None else 0
+    upper = (row.upper if row.upper is not None else math.inf) if t == 0 else 0
+    return (row.stale, t, lower, upper, row.fci is None, row.fci or 0.0, row.cell)
 
 
 def ranked(row: Row) -> bool:
-    """Whether a row gets a rank: a current record with a minimal depth."""
-    return row.minimal_depth is not None and not row.stale
+    """Whether a row gets a rank: a current record whose score bounds the minimal depth."""
+    return row.bounded and not row.stale
 
 
 def group_key(record: dict[str, Any]) -> tuple[str, str]:

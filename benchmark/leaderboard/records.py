@@ -62,8 +62,14 @@ RERUN = "rerun `python -m benchmark run --cell {cell} --profile {profile}` and c
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 # from_version -> function that returns the record at from_version + 1 (a new dict).
-# Schema version 1 is the only one so far; add an entry here when the schema changes.
+# Add an entry here when a schema change can be made from what an older record holds.
 MIGRATIONS: dict[int, Migration] = {}
+RETIRED: dict[int, str] = {
+    1: ("schema_version 1 records were scored by the former margin rule and lack the "
+        "evidence the three-outcome decision is made from (each fit's validation AUC and "
+        "test predictions), so they cannot be converted"),
+}
+"""Schema versions that no migration can reach the current one from, and why."""
 
 
 class Refused(Exception):
@@ -296,6 +302,9 @@ def migrate(data: Any, migrations: Mapping[int, Migration] | None = None) -> Any
                       "upgrade neurodepth to build the leaderboard")
     out = data
     while version < current:
+        if version in RETIRED and version not in table:
+            raise Refused(RETIRED[version], "rerun the cell (python -m benchmark run --cell "
+                          "CELL --profile PROFILE) and submit the new record")
         if version not in table:
             raise Refused(f"schema_version {version} has no migration to {current}",
                           f"add MIGRATIONS[{version}] in benchmark/leaderboard/records.py "

@@ -73,6 +73,8 @@ def environment() -> jinja2.Environment:
     env.filters["web_url"] = web_url
     env.filters["revised"] = revised
     env.filters["stale_title"] = stale_title
+    env.filters["signed"] = signed
+    env.filters["signed_interval"] = signed_interval
     return env
 
 
@@ -133,19 +135,51 @@ def flatten(obj: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def depth_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The per-depth metrics table: summary AUC with interval, medians over seeds."""
+    """The per-depth metrics table: summary AUC with interval, the decision's verdict and
+    FCI gap to the best depth, medians over seeds."""
     rows = []
+    best = record["score"].get("best_depth")
     for row in sorted(record["per_depth"], key=lambda r: r["depth"]):
         seeds = sorted(row["seeds"], key=lambda s: s["seed"])
+        decision = row.get("decision") or {}
         rows.append({
             "depth": row["depth"], "parameters": row["parameters"],
-            "first_kernel_ms": row.get("first_kernel_ms"),
+            "first_kernel_ms": row.get("first_kernel_ms"), "best": row["depth"] == best,
             "spike_auc": row["spike_auc"], "spike_auc_ci": row["spike_auc_ci"],
-            "seed_aucs": [(s["seed"], s["spike_auc"]) for s in seeds],
+            "valid_spike_auc": row.get("valid_spike_auc"),
+            "verdict": decision.get("verdict"), "delta_fci": decision.get("delta_fci"),
+            "delta_fci_ci": decision.get("delta_fci_ci"),
             **{m: median_of(s.get(m) for s in seeds) for m in SEED_METRICS},
             "steps": median_of(s.get("steps") for s in seeds),
         })
     return rows
+
+
+SEED_EVIDENCE = ("valid_spike_auc", "spike_auc", "spike_auc_ci", "n_sims_used",
+                 "n_test_spikes", "test_rate_hz", "steps", "train_seconds")
+
+
+def seed_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every fit's evidence: per depth and seed the validation and test AUC, the kept test
+    simulations, test spikes and test-set rate, steps and training time."""
+    return [{"depth": row["depth"], "seed": s["seed"], **{k: s.get(k) for k in SEED_EVIDENCE}}
+            for row in sorted(record["per_depth"], key=lambda r: r["depth"])
+            for s in sorted(row["seeds"], key=lambda s: s["seed"])]
+
+
+def signed(value: Any, digits: int = 3) -> str:
+    """A number with an explicit sign (``+0.126``), ``n/a`` for None."""
+    if value is None:
+        return "n/a"
+    return f"{value:+.{digits}f}"
+
+
+def signed_interval(ci: Any, digits: int = 3) -> str:
+    """``[+lo, +hi]`` with signs, ``n/a`` when unknown."""
+    lo, hi = (list(ci) + [None, None])[:2] if ci else (None, None)
+    if lo is None or hi is None:
+        return "n/a"
+    return f"[{signed(lo, digits)}, {signed(hi, digits)}]"
 
 
 def made(record: dict[str, Any]) -> dict[str, Any]:
@@ -255,6 +289,8 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
             table_key, row = placed[(cell, entry.profile)]
             sections.append({"profile": entry.profile, "table_key": table_key, "row": row,
                              "record": rec, "depths": depth_rows(rec), "made": made(rec),
+                             "seeds": seed_rows(rec), "rate": rec.get("rate_match"),
+                             "voltage": rec.get("voltage_target"),
                              "rel": entry.rel, "example": _example(entry, sub, title),
                              "physiology": physiology.rows(entry.physiology),
                              "related": related(entry, cells, sub)})
@@ -278,11 +314,22 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
 
 
 def _sweep(record: dict[str, Any]) -> dict[str, Any]:
-    """What :func:`benchmark.scoring.figures.draw_comparison` needs of one record."""
-    return {"minimal_depth": record["score"]["minimal_depth"],
-            "censored": record["score"]["censored"],
+    """What :func:`benchmark.scoring.figures.draw_comparison` and
+    :func:`benchmark.scoring.comparison.separated` need of one record."""
+    block = record["score"]
+    return {**{k: block.get(k) for k in ("outcome", "label", "lower", "upper")},
             "per_depth": [{k: d[k] for k in ("depth", "spike_auc", "spike_auc_ci")}
                           for d in record["per_depth"]]}
+
+
+def pair_verdict(a: str, b: str, sweeps: dict[str, dict[str, Any]]) -> str:
+    """Which of two cells needs the deeper network, or why the scores cannot tell."""
+    for deep, shallow in ((a, b), (b, a)):
+        if comparison.separated(sweeps[deep], sweeps[shallow]):
+            return (f"{deep} needs a deeper network ({sweeps[deep]['label']}) than {shallow} "
+                    f"({sweeps[shallow]['label']}).")
+    return (f"not separated at this profile: {a} scores {sweeps[a]['label']} and {b} "
+            f"{sweeps[b]['label']}, so their depth bounds overlap or are open.")
 
 
 def related(entry: Entry, cells: dict[str, list[Entry]], sub: Path) -> list[dict[str, Any]]:
@@ -299,12 +346,9 @@ def related(entry: Entry, cells: dict[str, list[Entry]], sub: Path) -> list[dict
         pair = {entry.cell: _sweep(entry.record), other: _sweep(match.record)}
         stem = f"vs-{other}"
         figures.draw_comparison({"profile": entry.profile, "cells": pair}, sub, stem)
-        depths = {c: p["minimal_depth"] for c, p in pair.items()}
-        verdict = comparison.depth_verdict(depths, {c: p["censored"] for c, p in pair.items()})
         out.append({"cell": other, "relation": "extends" if parent else "is extended by",
                     "figure": stem, "stale": [e.cell for e in (entry, match) if e.stale],
-                    "verdict": verdict or ("not separated at this profile: both score minimal "
-                                           f"depth {depths[entry.cell]}")})
+                    "verdict": pair_verdict(entry.cell, other, pair)})
     return out
 
 
@@ -322,8 +366,14 @@ def _example(entry: Entry, sub: Path, title: str) -> dict[str, Any] | None:
 
 
 def _sort_values(row: ranking.Row) -> dict[str, str]:
-    depth = None if row.minimal_depth is None else row.minimal_depth + (0.5 if row.censored
-                                                                         else 0.0)
+    """The overview's sort values; the score column sorts as the ranking does (bounded
+    scores by lower then upper bound, then unresolved, then undetermined)."""
+    t = ranking.tier(row)
+    if t == 0:
+        upper = row.upper if row.upper is not None else 99
+        depth: float | None = (row.lower or 0) + min(upper - (row.lower or 0), 98) / 100.0
+    else:
+        depth = 1000.0 * t
     return {"depth": sort_value(depth), "auc": sort_value(row.auc),
             "fci": sort_value(row.fci),
             "rate": sort_value(row.record["simulation"]["mean_output_rate_hz"])}
