@@ -54,7 +54,7 @@ class Row:
         label: the score as shown: ``"2"``, ``"1-2"``, ``">= 2"``, ``"unresolved"`` or
             ``"undetermined"``; an unresolved depth is never shown as a number.
         lower / upper: bounds of the minimal depth (layers); upper None: open above.
-        reference_depth: the depth whose AUC gives the FCI (the network the score uses).
+        reference_depth: the depth whose AUC gives the FCI (docs/scoring.md, section 4).
         auc / auc_ci: summary spike ROC AUC at the reference depth and its interval.
         fci / fci_ci: the Functional Complexity Index there and its interval (over test
             simulations and seeds).
