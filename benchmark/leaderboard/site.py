@@ -295,7 +295,8 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
                              "physiology": physiology.rows(entry.physiology),
                              "related": related(entry, cells, sub)})
         # the drawing comes from a current record's example where there is one
-        shaped = min((e for e in group if e.example is not None), key=lambda e: e.stale,
+        shaped = min((e for e in group if e.example is not None
+                      and e.example["shape"].get("sections")), key=lambda e: e.stale,
                      default=None)
         if shaped is not None:
             figures.draw_shape(shaped.example["shape"], folder / "cells" / cell, cell)

@@ -109,8 +109,24 @@ def tier_spec(ctx: Context) -> str:
             f"{len(ctx.files)} data file(s) match their sha256")
 
 
+def _teacher_digest_check(spec: CellSpec) -> str:
+    """A teacher's stand-in for the mechanisms tier: its weights match the pinned hash."""
+    from benchmark.simulation.teacher import pin
+
+    digest, pinned = pin.digest(spec.name), spec.get("parameters.weights_sha256")
+    if digest != pinned:
+        raise _fail("mechanisms", f"{spec.folder / 'cell.toml'}: the teacher's drawn weights "
+                                  f"hash to {digest}, not parameters.weights_sha256 {pinned}; "
+                                  "fix: if the construction changed on purpose, pin the new "
+                                  "hash and bump the cell's version")
+    return (f"no mechanisms: a teacher network of depth {spec.get('parameters.teacher.depth')}"
+            f", its weights match the pinned hash {digest[:12]}...")
+
+
 def tier_mechanisms(ctx: Context) -> str:
     assert ctx.spec is not None
+    if engine.is_teacher(ctx.spec):
+        return _teacher_digest_check(ctx.spec)
     try:
         choice = engine.choose(ctx.spec)
     except mechanisms.CompileError as exc:
@@ -165,8 +181,20 @@ def _crash_verdict(ctx: Context, result: TierResult) -> TierResult:
                                           "simulation.engine = \"neuron\" in its cell.toml")
 
 
+def _teacher_build(spec: CellSpec) -> str:
+    from benchmark.simulation.teacher.cell import TeacherCell
+
+    cell = TeacherCell(dict(spec.data))
+    kinds = list(cell.sites["kind"])
+    return (f"built: {len(kinds)} inputs ({kinds.count('exc')} excitatory, "
+            f"{kinds.count('inh')} inhibitory) on the layout of "
+            f"{spec.get('parameters.layout')}, a network of depth {cell.teacher.config.depth}")
+
+
 def tier_build(ctx: Context) -> str:
     assert ctx.spec is not None
+    if engine.is_teacher(ctx.spec):
+        return _teacher_build(ctx.spec)
     anatomy = _probe(ctx, "build", "anatomy")
     sites = anatomy["sites"]
     n = len(sites["kind"])
@@ -188,6 +216,9 @@ def tier_build(ctx: Context) -> str:
 
 
 def tier_rest(ctx: Context) -> str:
+    assert ctx.spec is not None
+    if engine.is_teacher(ctx.spec):
+        return "not applicable: a teacher network has no membrane to rest"
     rest = _probe(ctx, "rest", "resting", duration_ms=REST_DURATION_MS, window_ms=100.0)
     v = rest["v_rest_mv"]
     values = (v, rest["v_min_last_mv"], rest["v_max_last_mv"], rest["v_steady_mv"])
@@ -250,6 +281,8 @@ def tier_determinism(ctx: Context) -> str:
 
 def tier_integration(ctx: Context) -> str:
     assert ctx.spec is not None
+    if engine.is_teacher(ctx.spec):
+        return "not applicable: a teacher network runs in the data's 1 ms bins exactly"
     try:
         verdict = integration.compare(ctx.spec, mirror=ctx.mirror)
     except UserError:

@@ -155,7 +155,10 @@ def _setup() -> Any:
 
 def draw_shape(shape: dict[str, Any], folder: Path, title: str) -> list[Path]:
     """Draw the cell's sections in the x-y plane (um), coloured by region, as
-    ``morphology.png`` and ``morphology.svg`` (line width follows the diameter, capped)."""
+    ``morphology.png`` and ``morphology.svg`` (line width follows the diameter, capped).
+    A cell with no sections (a teacher network) has no drawing: nothing is written."""
+    if not shape.get("sections"):
+        return []
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
 

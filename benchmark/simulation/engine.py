@@ -7,6 +7,10 @@ cell's mechanisms for that engine and falls back to NEURON, with the reason, whe
 not build for CoreNEURON (a mod file whose VERBATIM code calls NEURON-only functions, or a
 NEURON installation without CoreNEURON).
 
+Teacher cells (``builder = "teacher"``, :mod:`benchmark.simulation.teacher`) have an engine
+of their own, ``"teacher"``: no mechanisms, no NEURON; a forward pass of their network in
+the same worker processes. Any other engine asked for a teacher is ignored.
+
 The choice travels with the data: each simulation folder stores its engine in its plan and
 the whole choice in ``engine.json`` (requested engine, fallback reason, compiler flags,
 CPU), and a run folder that holds simulations keeps the engine it started with, so a
@@ -29,6 +33,7 @@ from benchmark.cells.spec import CellSpec
 from benchmark.core import atomic
 from benchmark.core.errors import UserError
 from benchmark.simulation import executors, mechanisms, protocol, worker
+from benchmark.simulation.nrn import simulator
 from benchmark.simulation.nrn.simulator import DEFAULT_ENGINE, ENGINES
 
 ENGINE_FILE = "engine.json"
@@ -42,14 +47,14 @@ class Choice:
     Attributes:
         engine: the engine that simulates (``"coreneuron"`` or ``"neuron"``).
         requested: the engine asked for (spec, profile, command line or run folder).
-        library: the compiled mechanism library for ``engine``.
+        library: the compiled mechanism library for ``engine`` (None for a teacher).
         fallback_reason: why ``engine`` is not ``requested`` (None when it is).
         flags: the compiler flags of a CoreNEURON build (None for NEURON's defaults).
     """
 
     engine: str
     requested: str
-    library: Path
+    library: Path | None
     fallback_reason: str | None = None
     flags: str | None = None
 
@@ -59,9 +64,37 @@ class Choice:
                 "fallback_reason": self.fallback_reason, "flags": self.flags}
 
 
+TEACHER = "teacher"
+"""The engine of teacher cells (no NEURON)."""
+
+
+def is_teacher(spec: CellSpec) -> bool:
+    """Whether the cell is a teacher network (``builder = "teacher"``)."""
+    return spec.data.get("builder") == TEACHER
+
+
+def check(spec: CellSpec) -> None:
+    """Parent-side check of the cell's simulation settings before anything is written: a
+    teacher's construction settings, or NEURON's settings for the others
+    (:func:`benchmark.simulation.nrn.simulator.check_spec`)."""
+    if is_teacher(spec):
+        from benchmark.simulation.teacher.network import TeacherConfig
+
+        try:
+            TeacherConfig.from_dict(dict(spec.get("parameters.teacher") or {}))
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"{spec.folder / 'cell.toml'}: [parameters.teacher]: {exc}; fix: "
+                            "see benchmark/simulation/teacher/network.py") from exc
+        return
+    simulator.check_spec(spec)
+
+
 def requested(spec: CellSpec, override: str | None = None) -> str:
     """The engine asked for: ``override``, else the spec's ``simulation.engine``, else
-    :data:`DEFAULT_ENGINE`; a :class:`UserError` for an unknown name."""
+    :data:`DEFAULT_ENGINE`; a :class:`UserError` for an unknown name. A teacher's is
+    always :data:`TEACHER`."""
+    if is_teacher(spec):
+        return TEACHER
     engine = override or spec.engine or DEFAULT_ENGINE
     if engine not in ENGINES:
         raise UserError(f"unknown simulation engine '{engine}'; use one of {', '.join(ENGINES)}")
@@ -77,6 +110,8 @@ def choose(spec: CellSpec, override: str | None = None) -> Choice:
             NEURON either.
     """
     want = requested(spec, override)
+    if want == TEACHER:
+        return Choice(TEACHER, TEACHER, None)
     sources = spec.mechanism_sources()
     reason = None
     if want == "coreneuron":

@@ -36,13 +36,14 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def simulation_pool(library: Path, n_workers: int | None = None) -> Executor:
-    """A process pool whose workers have loaded ``library`` (a compiled mechanism set)."""
+def simulation_pool(library: Path | None, n_workers: int | None = None) -> Executor:
+    """A process pool whose workers have loaded ``library`` (a compiled mechanism set; None
+    for a teacher cell, which needs no NEURON)."""
     return ProcessPoolExecutor(
         max_workers=n_workers or default_workers(),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker.initialize,
-        initargs=(str(library), str(neutral_dir())),
+        initargs=(None if library is None else str(library), str(neutral_dir())),
     )
 
 

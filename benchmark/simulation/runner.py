@@ -1,7 +1,7 @@
 """The simulation stage (parent side): plan shards, skip finished ones, run the rest.
 
 The parent never imports NEURON: it checks the cell's ``[simulation]`` settings
-(:func:`benchmark.simulation.nrn.simulator.check_spec`, before anything is written),
+(:func:`benchmark.simulation.engine.check`, before anything is written),
 chooses the engine and compiles the cell's mechanisms for it
 (:func:`benchmark.simulation.engine.choose`; a folder that holds simulations keeps its
 engine, stored in ``plan.json`` and ``engine.json``), then hands
@@ -30,7 +30,6 @@ from benchmark.core.errors import UserError
 from benchmark.core.profiles import DataPlan
 from benchmark.core.progress import Progress, log
 from benchmark.simulation import engine, executors, protocol, shards, worker
-from benchmark.simulation.nrn import simulator
 from benchmark.simulation.plan import PLAN_FILE, SimulationPlan, check_or_write_plan
 from benchmark.simulation.worker import ShardTask
 
@@ -104,7 +103,7 @@ def simulate(spec: CellSpec, data: DataPlan, seed: int, folder: Path, *,
              rate_scale: float = 1.0, executor_factory: ExecutorFactory | None = None,
              n_workers: int | None = None, mirror: Path | None = None) -> SimulationPlan:
     """Simulate every missing shard of the plan into ``folder``; returns the plan."""
-    simulator.check_spec(spec)
+    engine.check(spec)
     folder.mkdir(parents=True, exist_ok=True)
     choice = choose_engine(spec, folder)
     spec = spec.with_engine(choice.engine)
@@ -135,7 +134,7 @@ def choose_engine(spec: CellSpec, folder: Path) -> engine.Choice:
     return choice
 
 
-def _execute(library: Path, tasks: list[ShardTask], folder: Path, n_shards: int,
+def _execute(library: Path | None, tasks: list[ShardTask], folder: Path, n_shards: int,
              executor_factory: ExecutorFactory | None, n_workers: int | None) -> None:
     factory = executor_factory or (lambda lib: executors.simulation_pool(lib, n_workers))
     with factory(library) as executor:
@@ -159,7 +158,7 @@ def replay(spec: CellSpec, inputs: Path, folder: Path, *,
 
     The file is read and checked (channel range) in the worker, which knows the cell's inputs.
     """
-    simulator.check_spec(spec)
+    engine.check(spec)
     folder.mkdir(parents=True, exist_ok=True)
     stored = engine.read(folder)  # a replay folder keeps its engine too
     choice = engine.choose(spec, stored["engine"] if stored else None)

@@ -71,7 +71,7 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def initialize(library: str, workdir: str) -> None:
+def initialize(library: str | None, workdir: str) -> None:
     """Process initialiser: die with the parent, move to a neutral folder, import NEURON,
     load mechanisms.
 
@@ -89,6 +89,9 @@ def initialize(library: str, workdir: str) -> None:
     sys.stdout.flush()
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     os.chdir(workdir)
+    if library is None:  # a teacher cell: no NEURON in this process
+        _STATE["library"] = None
+        return
     os.environ.setdefault("NEURON_MODULE_OPTIONS", "-nogui")
     library = str(mechanisms.for_this_cpu(Path(library)))
     from neuron import h
@@ -102,11 +105,16 @@ def initialize(library: str, workdir: str) -> None:
 def _cell(spec_data: dict[str, Any], digest: str, files: dict[str, str]) -> Any:
     """The built cell of this process (built once per spec digest)."""
     if _STATE.get("digest") != digest:
+        if "cell" in _STATE:
+            _STATE.pop("cell").teardown()
+        if spec_data.get("builder") == "teacher":
+            from benchmark.simulation.teacher.cell import TeacherCell
+
+            _STATE.update(cell=TeacherCell(spec_data), digest=digest, player=None)
+            return _STATE["cell"]
         from benchmark.simulation.nrn import builders
         from benchmark.simulation.nrn.events import EventPlayer
 
-        if "cell" in _STATE:
-            _STATE.pop("cell").teardown()
         cell = builders.get(spec_data["builder"])(spec_data, files)
         _STATE.update(cell=cell, digest=digest, player=EventPlayer(cell.synapses))
     return _STATE["cell"]
@@ -168,7 +176,7 @@ def simulate_shard(task: ShardTask) -> dict[str, Any]:
     params = protocol.ProtocolParams.from_dict(task.protocol)
     replayed = (protocol.load_replay(Path(task.replay_path), input_sites.n_inputs)
                 if task.replay_path else None)
-    results = []
+    events = []
     for sim_index in task.sim_indices:
         duration_ms = task.duration_ms
         if replayed is not None:
@@ -177,8 +185,17 @@ def simulate_shard(task: ShardTask) -> dict[str, Any]:
             rng = protocol.input_rng(task.cell_digest, task.seed, sim_index)
             spikes = protocol.generate_inputs(input_sites, params, duration_ms, rng)
             channel, time_ms = protocol.to_events(spikes)
-        soma, out_spikes = simulate_one(task.spec_data, channel, time_ms, duration_ms)
-        results.append(shards.SimulationData(sim_index, soma, out_spikes, channel, time_ms))
+        events.append((channel, time_ms, duration_ms))
+    if hasattr(cell, "simulate_batch"):  # a teacher: one forward pass for the shard
+        from benchmark.simulation.teacher.cell import spike_rng
+
+        outputs = cell.simulate_batch(events, [spike_rng(task.cell_digest, task.seed, k)
+                                               for k in task.sim_indices])
+    else:
+        outputs = [simulate_one(task.spec_data, *e) for e in events]
+    results = [shards.SimulationData(k, soma, out_spikes, e[0], e[1])
+               for k, e, (soma, out_spikes) in zip(task.sim_indices, events, outputs,
+                                                   strict=True)]
     cpu_s = round(time.process_time() - cpu_start, 3)
     shards.write_shard(Path(task.out_path), results, sites, {**task.attrs, "cpu_s": cpu_s})
     return {
@@ -186,6 +203,12 @@ def simulate_shard(task: ShardTask) -> dict[str, Any]:
         "n_output_spikes": [len(r.spike_times_ms) for r in results],
         "cpu_s": cpu_s,
     }
+
+
+def site_table(spec_data: dict[str, Any], cell_digest: str,
+               files: dict[str, str]) -> dict[str, list[Any]]:
+    """The built cell's synapse sites as columns (its ``site_table``), in channel order."""
+    return _cell(spec_data, cell_digest, files).site_table()
 
 
 def write_shape(spec_data: dict[str, Any], cell_digest: str, files: dict[str, str],
@@ -201,9 +224,13 @@ def write_shape(spec_data: dict[str, Any], cell_digest: str, files: dict[str, st
     """
     if Path(path).is_file():
         return False
+    cell = _cell(spec_data, cell_digest, files)
+    if hasattr(cell, "shape"):  # a teacher has no morphology
+        atomic.write_text(path, json.dumps(cell.shape(), sort_keys=True) + "\n")
+        return True
     from benchmark.simulation.nrn import probes
 
-    shape = probes.shape_of(_cell(spec_data, cell_digest, files))
+    shape = probes.shape_of(cell)
     atomic.write_text(path, json.dumps(shape, separators=(",", ":"), sort_keys=True) + "\n")
     _drop_cell()
     return True

@@ -1,0 +1,104 @@
+"""The teacher engine's cell: what a simulation worker holds in place of a NEURON cell.
+
+:class:`TeacherCell` is built from a cell spec whose ``builder`` is ``"teacher"``
+(``[parameters]``: ``layout``, the stored input layout; ``weights_sha256``, the pinned hash
+of the drawn weights; ``[parameters.teacher]``, the :class:`~.network.TeacherConfig`). It
+offers the worker what a NEURON cell does (``site_table``, ``teardown``, ``shape``) and
+:meth:`TeacherCell.simulate_batch`, which simulates a shard's simulations with one forward
+pass: soma voltage at 1 ms from the voltage head (mV) and output spikes drawn per 1 ms bin
+from the spike probability, with a generator seeded by the cell, run seed and simulation
+index (:func:`spike_rng`), so a simulation is reproducible on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from benchmark.simulation import protocol
+from benchmark.simulation.teacher import layout, network
+
+SPIKE_STREAM = "teacher-spikes"
+
+
+class TeacherMismatch(ValueError):
+    """The weights drawn here differ from the hash the cell pins."""
+
+
+def spike_rng(cell_digest: str, seed: int, sim_index: int) -> np.random.Generator:
+    """The stream of one simulation's output spikes (independent of its input stream)."""
+    return protocol.input_rng(f"{cell_digest}:{SPIKE_STREAM}", seed, sim_index)
+
+
+def trees_params(spec_data: dict[str, Any]) -> protocol.ProtocolParams:
+    """The protocol at the spec's own rates (rate scale 1): the teacher's construction."""
+    trees = {name: protocol.TreeRates(tuple(t["exc_per_100ms"]),
+                                      tuple(t["inh_minus_exc_per_100ms"]))
+             for name, t in spec_data["inputs"]["trees"].items()}
+    return protocol.ProtocolParams(trees=trees)
+
+
+class TeacherCell:
+    """A built teacher (see the module docstring)."""
+
+    def __init__(self, spec_data: dict[str, Any]) -> None:
+        params = spec_data["parameters"]
+        stored = layout.load(params["layout"])
+        self.sites: dict[str, list[Any]] = stored["sites"]
+        self.input_sites = protocol.InputSites(
+            kind=np.array(self.sites["kind"]), tree=np.array(self.sites["tree"]),
+            length_um=np.array(self.sites["length_um"], dtype=float))
+        config = network.TeacherConfig.from_dict(dict(params["teacher"]))
+        weights = network.draw_weights(config, self.input_sites.kind)
+        digest = network.weights_digest(config, weights)
+        pinned = params.get("weights_sha256")
+        if digest != pinned:
+            raise TeacherMismatch(
+                f"teacher weights hash {digest} differs from parameters.weights_sha256 "
+                f"{pinned}: the construction code, its config or torch's generator changed; "
+                "if the change is meant, set weights_sha256 to the new hash and bump the "
+                "cell's version")
+        self.weights_sha256 = digest
+        self.teacher = network.build(config, self.input_sites, trees_params(spec_data))
+
+    def site_table(self) -> dict[str, list[Any]]:
+        """Sites as columns (section, x, distance_um, tree, kind, length_um)."""
+        return self.sites
+
+    def simulate_batch(self, events: Sequence[tuple[np.ndarray, np.ndarray, int]],
+                       rngs: Sequence[np.random.Generator]
+                       ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Simulate each ``(channel, time_ms, duration_ms)``; simulations of one duration
+        share a forward pass. Returns per simulation the voltage at t = 0, 1, ... ms (mV,
+        float32) and the output spike times (ms)."""
+        out: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(events)
+        for duration in sorted({d for _, _, d in events}):
+            which = [i for i, (_, _, d) in enumerate(events) if d == duration]
+            with torch.no_grad():
+                drives = torch.stack([network.drive_of(self.teacher.weights, events[i][0],
+                                                       events[i][1], duration)
+                                      for i in which])
+                prob, volt = self.teacher.outputs(drives)
+            for row, i in enumerate(which):
+                p = prob[row].double().numpy()
+                spikes = np.flatnonzero(rngs[i].random(duration) < p).astype(np.float64)
+                out[i] = (volt[row].numpy().astype(np.float32), spikes)
+        return [o for o in out if o is not None]
+
+    def shape(self) -> dict[str, Any]:
+        """A teacher has no morphology: an empty shape, with what it is instead."""
+        return {"sections": []}
+
+    def teardown(self) -> None:
+        """Nothing to free (no NEURON objects)."""
+
+
+def teacher_digest(spec_data: dict[str, Any]) -> str:
+    """sha256 of the teacher's parameters table (for messages; the spec digest covers it)."""
+    text = json.dumps(spec_data.get("parameters", {}), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()

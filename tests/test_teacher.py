@@ -1,0 +1,107 @@
+"""Teacher cells: networks of known depth simulated without NEURON."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from benchmark.cells import registry
+from benchmark.pipeline import validation
+from benchmark.simulation import engine, protocol
+from benchmark.simulation.teacher import layout, network, pin
+from benchmark.simulation.teacher.cell import TeacherCell, TeacherMismatch, spike_rng
+
+TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
+
+
+@pytest.fixture(scope="module")
+def depth3() -> TeacherCell:
+    return TeacherCell(dict(registry.get("teacher_depth3").data))
+
+
+def _events(cell: TeacherCell, spec_name: str, n: int, duration_ms: int
+            ) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    spec = registry.get(spec_name)
+    params = protocol.cell_params(spec)
+    out = []
+    for k in range(n):
+        spikes = protocol.generate_inputs(cell.input_sites, params, duration_ms,
+                                          protocol.input_rng(spec.digest(), 0, k))
+        out.append((*protocol.to_events(spikes), duration_ms))
+    return out
+
+
+@pytest.mark.parametrize("name", TEACHERS)
+def test_each_teacher_pins_the_weights_its_seed_draws(name: str) -> None:
+    spec = registry.get(name)
+    assert engine.is_teacher(spec) and engine.choose(spec).engine == "teacher"
+    assert pin.digest(name) == spec.get("parameters.weights_sha256")
+    assert spec.get("parameters.teacher.depth") == int(name.removeprefix("teacher_depth"))
+
+
+def test_weights_are_a_function_of_the_config() -> None:
+    kinds = np.array(["exc"] * 30 + ["inh"] * 20)
+    config = network.TeacherConfig(depth=3, width=4, seed=11)
+    a, b = network.draw_weights(config, kinds), network.draw_weights(config, kinds)
+    assert network.weights_digest(config, a) == network.weights_digest(config, b)
+    other = dataclasses.replace(config, seed=12)
+    assert (network.weights_digest(other, network.draw_weights(other, kinds))
+            != network.weights_digest(config, a))
+    assert len(a.mixing) == 2 and a.input_weights.shape == (4, 50)
+    assert (a.input_weights[:, :30] >= 0).all() and (a.input_weights[:, 30:] <= 0).all()
+
+
+def test_a_changed_construction_is_refused_by_its_pinned_hash() -> None:
+    data = dict(registry.get("teacher_depth1").data)
+    data["parameters"] = {**data["parameters"],
+                          "teacher": {**data["parameters"]["teacher"], "seed": 99}}
+    with pytest.raises(TeacherMismatch, match="differs from parameters.weights_sha256"):
+        TeacherCell(data)
+
+
+def test_the_layout_is_the_current_l5pc_s() -> None:
+    """The stored layout was exported from the registered L5PC as it is now: rerun
+    ``python benchmarks/teacher_layout.py l5pc_hay2011`` when this fails."""
+    stored = layout.load("l5pc_hay2011")
+    assert stored["digest"] == registry.get("l5pc_hay2011").digest()
+    kinds, trees = stored["sites"]["kind"], stored["sites"]["tree"]
+    assert len(kinds) == 1278 and kinds.count("exc") == 639
+    assert {t for t in trees} == {"basal", "apical"}
+
+
+def test_a_shard_is_one_forward_pass_and_each_simulation_stands_alone(
+        depth3: TeacherCell) -> None:
+    events = _events(depth3, "teacher_depth3", 3, 1500)
+    rngs = lambda: [spike_rng("d", 0, k) for k in range(3)]  # noqa: E731
+    batch = depth3.simulate_batch(events, rngs())
+    alone = [depth3.simulate_batch([e], [r])[0] for e, r in zip(events, rngs(), strict=True)]
+    for (v, s), (v1, s1) in zip(batch, alone, strict=True):
+        assert v.dtype == np.float32 and v.shape == (1500,)
+        np.testing.assert_allclose(v, v1, atol=1e-4)
+        np.testing.assert_array_equal(s, s1)
+    assert not np.array_equal(batch[0][0], batch[1][0])
+
+
+def test_the_network_is_causal_and_has_its_depth(depth3: TeacherCell) -> None:
+    teacher = depth3.teacher
+    drive = torch.randn(1, teacher.config.width, 400)
+    later = drive.clone()
+    later[..., 300:] += 5.0
+    with torch.no_grad():
+        p, v = teacher.outputs(drive)
+        p2, v2 = teacher.outputs(later)
+    assert torch.equal(p[..., :300], p2[..., :300]) and torch.equal(v[..., :300], v2[..., :300])
+    assert not torch.equal(p[..., 300:], p2[..., 300:])
+    assert len(teacher.means) == len(teacher.stds) == 3 == teacher.config.depth
+
+
+@pytest.mark.parametrize("name", TEACHERS)
+def test_teacher_cells_pass_every_tier_at_smoke(name: str) -> None:
+    results = validation.check_cell(name)
+    assert [r.tier for r in results] == list(validation.TIERS)
+    messages = {r.tier: r.message for r in results}
+    assert "weights match the pinned hash" in messages["mechanisms"]
+    assert "1278 inputs" in messages["build"]
