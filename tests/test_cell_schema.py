@@ -234,7 +234,7 @@ def test_schema_is_draft_2020_12_and_every_table_is_closed() -> None:
         elif not isinstance(node.get("additionalProperties"), Mapping):
             open_tables.append(where)
     assert open_tables == ["#/properties/parameters"]
-    assert set(schema.builder_parameters()) == {"lif", "detailed", "allen"}
+    assert set(schema.builder_parameters()) == {"lif", "detailed", "allen", "teacher"}
 
 
 def test_schema_enums_are_the_public_constants() -> None:
