@@ -9,7 +9,7 @@ from what the run folder already holds, and returns what it made; nothing is pri
 
     import benchmark
     result = benchmark.run("lif", profile="smoke", out="runs")
-    print(result.record["score"]["minimal_depth"])
+    print(result.record["score"]["label"])
 """
 
 from __future__ import annotations

@@ -1,0 +1,126 @@
+"""What a profile can tell apart: its whole sweep and decision on teachers of known depth.
+
+usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_depth1 ...]
+           [--run-seeds 0 1 2] [--work DIR] [--n-train N --n-valid N --n-test N
+           --duration-ms MS --max-steps S --width W --depths 1,2,3 --n-seeds K]
+
+For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
+and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
+:func:`benchmark.pipeline.stages.run`) into ``DIR/<profile>/`` (resumable, like any run),
+and classifies the score:
+
+- ``recovered``: resolved at depth k;
+- ``open``: unresolved, or a range that contains k (an open range ">= d" contains every
+  depth from d up);
+- ``wrong``: a resolved depth other than k, or a range that excludes k;
+- ``undetermined``: no decision (too few test spikes).
+
+The overrides make a sized variant of the profile (its name gets a ``-sized`` suffix and
+the run folders are its own); the teachers are cheap to simulate, so a variant with far
+more data than any profile is how the depth-k-is-needed evidence is made (``--depths k-1,k``
+with 20x the paper profile's training set). Prints one JSON object: the profile's
+settings, per teacher the fractions and every run's score, and the wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import torch
+
+from benchmark.cells import registry
+from benchmark.core import profiles
+from benchmark.core.profiles import Profile
+from benchmark.pipeline import stages
+from benchmark.pipeline.config import RunConfig
+
+TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
+CLASSES = ("recovered", "open", "wrong", "undetermined")
+
+
+def classify(score: dict[str, Any], depth: int) -> str:
+    """Which of :data:`CLASSES` a record's score block is, for a teacher of ``depth``."""
+    outcome = score["outcome"]
+    if outcome == "undetermined":
+        return "undetermined"
+    if outcome == "resolved":
+        return "recovered" if score["minimal_depth"] == depth else "wrong"
+    lower, upper = score["lower"], score["upper"]
+    contains = lower <= depth and (upper is None or depth <= upper)
+    return "open" if outcome == "unresolved" or contains else "wrong"
+
+
+def sized(profile: Profile, args: argparse.Namespace) -> Profile:
+    """The profile with the command line's overrides (unchanged when there are none)."""
+    data = {k: getattr(args, k) for k in ("n_train", "n_valid", "n_test", "duration_ms")
+            if getattr(args, k) is not None}
+    changes: dict[str, Any] = {}
+    if data:
+        changes["data"] = dataclasses.replace(profile.data, **data)
+    if args.max_steps is not None:
+        changes["train"] = dataclasses.replace(profile.train, max_steps=args.max_steps)
+    if args.width is not None:
+        changes["width"] = args.width
+    if args.n_seeds is not None:
+        changes["n_seeds"] = args.n_seeds
+    if args.depths is not None:
+        changes["depths"] = tuple(int(d) for d in args.depths.split(","))
+    if not changes:
+        return profile
+    return dataclasses.replace(profile, name=f"{profile.name}-sized", **changes)
+
+
+def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, Any]:
+    """One end-to-end run of ``teacher``: its score, class, FCI and wall time."""
+    depth = int(registry.get(teacher).get("parameters.teacher.depth"))
+    start = time.monotonic()
+    config = RunConfig.make(teacher, profile, seed=seed, out=work / profile.name, workers=2)
+    record = stages.run(config).record
+    score = record["score"]
+    gaps = {row["depth"]: (row.get("decision") or {}) for row in record["per_depth"]}
+    return {"teacher": teacher, "depth": depth, "run_seed": seed, "label": score["label"],
+            "class": classify(score, depth), "fci": record["fci"]["value"],
+            "run_rate_hz": record["simulation"]["mean_output_rate_hz"],
+            "per_depth": {d: {"spike_auc": row["spike_auc"], **{
+                k: gaps[row["depth"]].get(k) for k in ("verdict", "delta_fci", "delta_fci_ci")}}
+                for d, row in ((r["depth"], r) for r in record["per_depth"])},
+            "wall_s": round(time.monotonic() - start, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", default="quick", choices=sorted(profiles.PROFILES))
+    parser.add_argument("--teachers", nargs="+", default=list(TEACHERS))
+    parser.add_argument("--run-seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--work", type=Path, default=Path("neurodepth-runs") / "resolution")
+    for name in ("n-train", "n-valid", "n-test", "duration-ms", "max-steps", "width",
+                 "n-seeds"):
+        parser.add_argument(f"--{name}", type=int, default=None)
+    parser.add_argument("--depths", default=None, help="comma-separated depths")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    profile = sized(profiles.get(args.profile), args)
+    start = time.monotonic()
+    runs = [run_one(t, profile, s, args.work) for t in args.teachers for s in args.run_seeds]
+    table = {}
+    for teacher in args.teachers:
+        mine = [r for r in runs if r["teacher"] == teacher]
+        table[teacher] = {c: sum(r["class"] == c for r in mine) / len(mine) for c in CLASSES}
+    print(json.dumps({"profile": profile.to_dict(), "run_seeds": args.run_seeds,
+                      "fractions": table, "runs": runs,
+                      "wall_s": round(time.monotonic() - start, 1)}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
