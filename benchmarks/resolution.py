@@ -42,6 +42,7 @@ from benchmark.core import profiles
 from benchmark.core.profiles import Profile
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
+from benchmark.scoring import curves
 
 TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
 CLASSES = ("recovered", "open", "wrong", "undetermined")
@@ -84,7 +85,9 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
     depth = int(registry.get(teacher).get("parameters.teacher.depth"))
     start = time.monotonic()
     config = RunConfig.make(teacher, profile, seed=seed, out=work / profile.name, workers=2)
-    record = stages.run(config).record
+    stages.simulate(config)
+    stages.fit(config)
+    record = curves.score_run(config.store.folder, profile)  # no record: sized profiles
     score = record["score"]
     gaps = {row["depth"]: (row.get("decision") or {}) for row in record["per_depth"]}
     return {"teacher": teacher, "depth": depth, "run_seed": seed, "label": score["label"],

@@ -328,6 +328,11 @@ def test_a_cell_and_its_control_are_compared_on_both_pages(
     control["cell"] |= {"name": "lif_control", "digest": registry.get("lif_control").digest()}
     control["score"] |= {"outcome": "range", "label": ">= 2", "lower": 2, "upper": None,
                          "minimal_depth": None}
+    # calibrated to another input-rate scale, as the L5PC and its control are: still related
+    params = control["protocol"]["params"]
+    params["rate_scale"] = 0.9097
+    control["protocol"]["digest"] = protocol.digest_of(params, control["protocol"]["version"])
+    assert control["protocol"] != lif_record["protocol"]
     put(recs, "lif_control/smoke/record.json", control)
     alone = copy.deepcopy(lif_record)
     alone["cell"] |= {"name": "lif_alone", "digest": registry.get("lif_alone").digest()}
@@ -827,3 +832,16 @@ def test_ranges_and_unresolved_scores_are_shown_as_such(
         assert f'{verdict}</td>' in cell
         assert f'{row["decision"]["delta_fci"]:+.3f}' in cell
     assert page.count('<details class="evidence"') == 1
+
+
+def test_records_share_a_protocol_whatever_their_calibrated_rate_scale() -> None:
+    base = {"version": "1", "params": {"rate_scale": 1.0, "trees": {"basal": [0, 800]},
+                                       "hold_jitter_ms": 20}}
+    other = copy.deepcopy(base)
+    other["params"]["rate_scale"] = 0.77
+    assert site.same_protocol({"protocol": base}, {"protocol": other})
+    newer = copy.deepcopy(other) | {"version": "2"}
+    assert not site.same_protocol({"protocol": base}, {"protocol": newer})
+    layout = copy.deepcopy(other)
+    layout["params"]["trees"] = {"soma": [0, 15.5]}
+    assert not site.same_protocol({"protocol": base}, {"protocol": layout})

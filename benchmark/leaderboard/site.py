@@ -333,6 +333,17 @@ def pair_verdict(a: str, b: str, sweeps: dict[str, dict[str, Any]]) -> str:
             f"{sweeps[b]['label']}, so their depth bounds overlap or are open.")
 
 
+def same_protocol(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two records were made under one protocol: its version and the input layout
+    (the trees and their rate ranges). The calibrated ``rate_scale`` may differ: each cell's
+    inputs are scaled to the same output rate, which is what makes them comparable."""
+    pa, pb = a["protocol"], b["protocol"]
+    strip = ("rate_scale",)
+    return (pa["version"] == pb["version"]
+            and {k: v for k, v in pa["params"].items() if k not in strip}
+            == {k: v for k, v in pb["params"].items() if k not in strip})
+
+
 def related(entry: Entry, cells: dict[str, list[Entry]], sub: Path) -> list[dict[str, Any]]:
     """The cell this one extends (its control's cell) and the cells that extend it, each
     with a record at the same profile and protocol version: a figure of both sweeps drawn
@@ -341,7 +352,7 @@ def related(entry: Entry, cells: dict[str, list[Entry]], sub: Path) -> list[dict
     for other, group in sorted(cells.items()):
         parent, child = entry.spec.parent == other, group[0].spec.parent == entry.cell
         match = next((e for e in group if e.profile == entry.profile
-                      and e.record["protocol"] == entry.record["protocol"]), None)
+                      and same_protocol(e.record, entry.record)), None)
         if not (parent or child) or match is None:
             continue
         pair = {entry.cell: _sweep(entry.record), other: _sweep(match.record)}
