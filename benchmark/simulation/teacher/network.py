@@ -3,12 +3,16 @@
 Construction (``TeacherConfig``; every random number from one ``torch.Generator`` seeded
 with ``seed``, drawn in the order below, so the weights are a function of the config):
 
-1. **Layer 1, synaptic drive.** ``A`` (width x n_inputs): for each unit, excitatory inputs
-   get weights ``|N(0, 1)|``, inhibitory ones ``-inh_ratio x |N(0, 1)|``; each unit keeps
-   a random fraction ``input_fraction`` of the inputs (the rest are 0). The unit's drive is
-   ``A @ x`` filtered by a causal exponential kernel ``exp(-t / tau_ms)``, t = 0 ..
-   ``kernel1_ms - 1`` ms (one kernel shared by the units): a separable causal convolution,
-   as a synapse's current decays.
+1. **Layer 1, dendritic subunits.** The inputs of each kind, in channel order (the layout's
+   segment order: basal then apical, along each section), are split into ``width``
+   contiguous groups, one per unit, so that a unit integrates one stretch of dendrite, as
+   a two-layer model of a neuron's dendrites does (Poirazi, Brannon & Mel 2003, Neuron
+   37:989). ``A`` (width x n_inputs) gives a unit's excitatory inputs weight
+   ``1 + weight_jitter x N(0, 1)`` and its inhibitory ones ``-inh_ratio x (1 +
+   weight_jitter x N(0, 1))``, every other input 0. The unit's drive is ``A @ x`` filtered
+   by a causal exponential kernel ``exp(-t / tau_ms)``, t = 0 .. ``kernel1_ms - 1`` ms (one
+   kernel shared by the units): a separable causal convolution, as a synapse's current
+   decays.
 2. **Layers 2 .. depth, mixing.** A causal convolution width -> width with kernel
    ``kernel_ms`` ms, weights ``N(0, 1) / sqrt(width x kernel_ms)``.
 3. **After every layer: standardise, then fold.** Each unit is standardised by its mean and
@@ -60,7 +64,7 @@ class TeacherConfig:
         tau_ms: decay of the first layer's exponential kernel (ms).
         kernel1_ms: length of that kernel (ms).
         kernel_ms: kernel of layers 2 .. depth (ms).
-        input_fraction: fraction of the inputs each first-layer unit receives.
+        weight_jitter: relative spread of the first layer's weights around +-1.
         inh_ratio: scale of inhibitory weights relative to excitatory ones.
         gain: slope of the spike logit on the readout (1 / standard deviations).
         target_rate_hz: mean output rate the logit's bias is set to (Hz).
@@ -75,9 +79,9 @@ class TeacherConfig:
     tau_ms: float = 5.0
     kernel1_ms: int = 30
     kernel_ms: int = 5
-    input_fraction: float = 0.5
+    weight_jitter: float = 0.2
     inh_ratio: float = 1.0
-    gain: float = 3.0
+    gain: float = 12.0
     target_rate_hz: float = 1.0
     v_rest_mv: float = -70.0
     v_scale_mv: float = 10.0
@@ -91,9 +95,8 @@ class TeacherConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"teacher {name} must be a positive integer, got {value!r}")
-        if not 0.0 < self.input_fraction <= 1.0:
-            raise ValueError(f"teacher input_fraction must be in (0, 1], got "
-                             f"{self.input_fraction!r}")
+        if self.weight_jitter < 0:
+            raise ValueError(f"teacher weight_jitter must be >= 0, got {self.weight_jitter!r}")
         if self.construction_ms <= self.skip_ms:
             raise ValueError("teacher construction_ms must exceed skip_ms")
 
@@ -126,11 +129,17 @@ class Weights:
 def draw_weights(config: TeacherConfig, kinds: np.ndarray) -> Weights:
     """The weights of ``config`` for inputs of the given kinds ("exc" / "inh")."""
     g = torch.Generator().manual_seed(config.seed)
+    kinds = np.asarray(kinds)
     n, w = len(kinds), config.width
-    sign = torch.from_numpy(np.where(np.asarray(kinds) == "inh", -config.inh_ratio, 1.0))
-    amplitude = torch.randn(w, n, generator=g, dtype=torch.float64).abs()
-    kept = torch.rand(w, n, generator=g, dtype=torch.float64) < config.input_fraction
-    input_weights = (amplitude * kept * sign).float()
+    sign = torch.from_numpy(np.where(kinds == "inh", -config.inh_ratio, 1.0))
+    group = np.zeros(n, dtype=np.int64)
+    for kind in ("exc", "inh"):
+        where = np.flatnonzero(kinds == kind)
+        group[where] = np.arange(len(where)) * w // max(len(where), 1)
+    member = torch.zeros(w, n, dtype=torch.float64)
+    member[torch.from_numpy(group), torch.arange(n)] = 1.0
+    jitter = 1.0 + config.weight_jitter * torch.randn(w, n, generator=g, dtype=torch.float64)
+    input_weights = (member * jitter * sign).float()
     lags = torch.arange(config.kernel1_ms - 1, -1, -1, dtype=torch.float64)
     kernel1 = torch.exp(-lags / config.tau_ms).float()
     mixing = [(torch.randn(w, w, config.kernel_ms, generator=g, dtype=torch.float64)
