@@ -1,0 +1,89 @@
+"""What a teacher cell costs and how predictable it is, before any student is trained.
+
+usage: python benchmarks/teacher.py [--cells teacher_depth1 ...] [--n-sims 16]
+           [--duration-ms 6000] [--rate-scale 1.0] [--seed 0]
+
+For each teacher: the CPU time of its construction (drawing the weights, measuring the
+standardisation on its construction simulations), the CPU time of one forward pass over
+``--n-sims`` simulations of the protocol (per simulated second; one thread), the output
+rate, and the **ceiling AUC**: the spike ROC AUC of the teacher's own spike probability
+against the spikes drawn from it, pooled over 1 ms bins after the first 500 ms (the bins
+the benchmark scores). A student cannot beat the ceiling; how far below it a student lands
+at a profile's data size says how learnable the teacher is. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import numpy as np
+import torch
+
+from benchmark.cells import registry
+from benchmark.learning.metrics import SKIP_MS, roc_auc
+from benchmark.simulation import protocol
+from benchmark.simulation.teacher import network
+from benchmark.simulation.teacher.cell import TeacherCell, spike_rng
+
+TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
+
+
+def measure(name: str, n_sims: int, duration_ms: int, rate_scale: float,
+            seed: int) -> dict[str, object]:
+    """Construction and simulation cost, output rate and ceiling AUC of one teacher."""
+    spec = registry.get(name)
+    start = time.process_time()
+    cell = TeacherCell(dict(spec.data))
+    build_s = time.process_time() - start
+    params = protocol.cell_params(spec, rate_scale=rate_scale)
+    events = []
+    for k in range(n_sims):
+        spikes = protocol.generate_inputs(cell.input_sites, params, duration_ms,
+                                          protocol.input_rng(spec.digest(), seed, k))
+        events.append((*protocol.to_events(spikes), duration_ms))
+    start = time.process_time()
+    outputs = cell.simulate_batch(events, [spike_rng(spec.digest(), seed, k)
+                                           for k in range(n_sims)])
+    sim_s = time.process_time() - start
+    with torch.no_grad():
+        drives = torch.stack([network.drive_of(cell.teacher.weights, ch, tm, duration_ms)
+                              for ch, tm, _ in events])
+        prob, _ = cell.teacher.outputs(drives)
+    labels = np.zeros((n_sims, duration_ms), dtype=bool)
+    for k, (_, spikes) in enumerate(outputs):
+        labels[k, spikes.astype(int)] = True
+    p = prob.double().numpy()[:, SKIP_MS:].ravel()
+    y = labels[:, SKIP_MS:].ravel()
+    n_spikes = int(sum(len(s) for _, s in outputs))
+    return {"cell": name, "depth": int(spec.get("parameters.teacher.depth")),
+            "weights_sha256": cell.weights_sha256, "construction_cpu_s": round(build_s, 2),
+            "cpu_s_per_simulated_s": sim_s / (n_sims * duration_ms / 1000.0),
+            "n_spikes": n_spikes, "rate_hz": n_spikes / (n_sims * duration_ms / 1000.0),
+            "ceiling_spike_auc": float(roc_auc(y, p)) if y.any() else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cells", nargs="+", default=list(TEACHERS))
+    parser.add_argument("--n-sims", type=int, default=16)
+    parser.add_argument("--duration-ms", type=int, default=6000)
+    parser.add_argument("--rate-scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    rows = [measure(c, args.n_sims, args.duration_ms, args.rate_scale, args.seed)
+            for c in args.cells]
+    print(json.dumps({"n_sims": args.n_sims, "duration_ms": args.duration_ms,
+                      "rate_scale": args.rate_scale, "torch_threads": 1, "teachers": rows},
+                     indent=1))
+
+
+if __name__ == "__main__":
+    main()
