@@ -105,3 +105,30 @@ def test_teacher_cells_pass_every_tier_at_smoke(name: str) -> None:
     messages = {r.tier: r.message for r in results}
     assert "weights match the pinned hash" in messages["mechanisms"]
     assert "1278 inputs" in messages["build"]
+
+
+def _resolution():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "resolution.py"
+    spec = importlib.util.spec_from_file_location("resolution", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("score", "depth", "expected"), [
+    ({"outcome": "resolved", "minimal_depth": 3, "lower": 3, "upper": 3}, 3, "recovered"),
+    ({"outcome": "resolved", "minimal_depth": 1, "lower": 1, "upper": 1}, 3, "wrong"),
+    ({"outcome": "range", "minimal_depth": None, "lower": 1, "upper": 3}, 3, "open"),
+    ({"outcome": "range", "minimal_depth": None, "lower": 1, "upper": 2}, 3, "wrong"),
+    ({"outcome": "range", "minimal_depth": None, "lower": 2, "upper": None}, 5, "open"),
+    ({"outcome": "range", "minimal_depth": None, "lower": 2, "upper": None}, 1, "wrong"),
+    ({"outcome": "unresolved", "minimal_depth": None, "lower": 1, "upper": None}, 1, "open"),
+    ({"outcome": "undetermined", "minimal_depth": None, "lower": None, "upper": None}, 1,
+     "undetermined"),
+])
+def test_resolution_classifies_a_score_against_the_true_depth(
+        score: dict, depth: int, expected: str) -> None:
+    assert _resolution().classify(score, depth) == expected
