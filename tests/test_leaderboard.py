@@ -842,6 +842,24 @@ def test_records_share_a_protocol_whatever_their_calibrated_rate_scale() -> None
     assert site.same_protocol({"protocol": base}, {"protocol": other})
     newer = copy.deepcopy(other) | {"version": "2"}
     assert not site.same_protocol({"protocol": base}, {"protocol": newer})
+    rates = copy.deepcopy(other)
+    rates["params"]["trees"] = {"basal": [0, 1900]}  # its own rates, as the AMPA-only L5PC's
+    assert site.same_protocol({"protocol": base}, {"protocol": rates})
     layout = copy.deepcopy(other)
     layout["params"]["trees"] = {"soma": [0, 15.5]}
     assert not site.same_protocol({"protocol": base}, {"protocol": layout})
+    generator = copy.deepcopy(other)
+    generator["params"]["hold_jitter_ms"] = 10
+    assert not site.same_protocol({"protocol": base}, {"protocol": generator})
+
+
+def test_the_committed_l5pc_and_its_control_are_related() -> None:
+    """With the real records: calibrated rate scales and the control's own rates differ,
+    and the two are still compared on both pages."""
+    root = Path(__file__).resolve().parents[1] / "leaderboard" / "records"
+    a, b = (root / c / "quick" / "record.json" for c in ("l5pc_hay2011", "l5pc_hay2011_no_nmda"))
+    if not (a.is_file() and b.is_file()):
+        pytest.skip("the L5PC pair has no committed quick records")
+    ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
+    assert ra["protocol"]["params"] != rb["protocol"]["params"]
+    assert site.same_protocol(ra, rb)

@@ -334,12 +334,15 @@ def pair_verdict(a: str, b: str, sweeps: dict[str, dict[str, Any]]) -> str:
 
 
 def same_protocol(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Whether two records were made under one protocol: its version and the input layout
-    (the trees and their rate ranges). The calibrated ``rate_scale`` may differ: each cell's
-    inputs are scaled to the same output rate, which is what makes them comparable."""
+    """Whether two records were made under one protocol: its version, its generator's
+    settings and the same input trees. The trees' rate ranges and the calibrated
+    ``rate_scale`` may differ: each cell's inputs are set to drive it to the same output
+    rate (the reference study's AMPA-only condition has its own rates), which is what
+    makes the cells comparable."""
     pa, pb = a["protocol"], b["protocol"]
-    strip = ("rate_scale",)
+    strip = ("rate_scale", "trees")
     return (pa["version"] == pb["version"]
+            and sorted(pa["params"].get("trees", {})) == sorted(pb["params"].get("trees", {}))
             and {k: v for k, v in pa["params"].items() if k not in strip}
             == {k: v for k, v in pb["params"].items() if k not in strip})
 
