@@ -24,7 +24,11 @@ with ``seed``, drawn in the order below, so the weights are a function of the co
 4. **Heads.** The spike logit is ``gain x (r . h) / sd_r + b`` and the voltage
    ``v_rest_mv + v_scale_mv x tanh((s . h) / sd_s)``, with ``r`` and ``s`` random unit vectors
    over the last layer's folded units ``h`` and ``sd_r``, ``sd_s`` the readouts' standard
-   deviations over the construction simulations. ``b`` is set so that the mean spike
+   deviations over the construction simulations. With ``monotone_share`` m > 0 the spike
+   readout is ``(1 - m) x (r . h) / sd_r + m x M``, where ``M`` is the standardised sum of
+   the first layer's rectified subunits, ``sum_u relu(z_u)``: a part that rises with every
+   subunit's excitation, as a neuron's output does, and that one layer represents. ``b`` is
+   set so that the mean spike
    probability over the construction simulations equals ``target_rate_hz`` per second
    (bisection on the mean of ``sigmoid``).
 
@@ -67,6 +71,8 @@ class TeacherConfig:
         weight_jitter: relative spread of the first layer's weights around +-1.
         inh_ratio: scale of inhibitory weights relative to excitatory ones.
         gain: slope of the spike logit on the readout (1 / standard deviations).
+        monotone_share: share of the spike readout carried by the first layer's summed
+            rectified subunits (0: the folded last layer alone).
         target_rate_hz: mean output rate the logit's bias is set to (Hz).
         v_rest_mv, v_scale_mv: the voltage head's offset and range (mV).
         n_construction, construction_ms, skip_ms: the construction simulations, their
@@ -82,6 +88,7 @@ class TeacherConfig:
     weight_jitter: float = 0.2
     inh_ratio: float = 1.0
     gain: float = 12.0
+    monotone_share: float = 0.0
     target_rate_hz: float = 1.0
     v_rest_mv: float = -70.0
     v_scale_mv: float = 10.0
@@ -95,6 +102,9 @@ class TeacherConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"teacher {name} must be a positive integer, got {value!r}")
+        if not 0.0 <= self.monotone_share <= 1.0:
+            raise ValueError(f"teacher monotone_share must be in [0, 1], got "
+                             f"{self.monotone_share!r}")
         if self.weight_jitter < 0:
             raise ValueError(f"teacher weight_jitter must be >= 0, got {self.weight_jitter!r}")
         if self.construction_ms <= self.skip_ms:
@@ -170,6 +180,8 @@ class Teacher:
     bias: float
     spike_sd: float = 1.0
     voltage_sd: float = 1.0
+    monotone_mean: float = 0.0
+    monotone_sd: float = 1.0
 
     def hidden(self, drive: torch.Tensor, layers: int | None = None) -> torch.Tensor:
         """The standardised, folded units of the last layer (or of ``layers`` layers) for
@@ -185,11 +197,22 @@ class Teacher:
             x = x.abs().clamp_max(FOLD_CAP) - FOLD_MEAN
         return x
 
+    def monotone(self, drive: torch.Tensor) -> torch.Tensor:
+        """The summed rectified first-layer subunits, ``sum_u relu(z_u)``: (batch, time)."""
+        c, w = self.config, self.weights
+        z = functional.conv1d(functional.pad(drive, (c.kernel1_ms - 1, 0)),
+                              w.kernel1.expand(c.width, 1, -1).contiguous(), groups=c.width)
+        z = (z - self.means[0][:, None]) / self.stds[0][:, None]
+        return torch.relu(z).sum(dim=1)
+
     def outputs(self, drive: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(spike probability per 1 ms, voltage in mV), each (batch, time)."""
         h = self.hidden(drive)
         c, w = self.config, self.weights
         readout = torch.einsum("u,but->bt", w.spike_readout, h) / self.spike_sd
+        if c.monotone_share > 0:
+            mono = (self.monotone(drive) - self.monotone_mean) / self.monotone_sd
+            readout = (1.0 - c.monotone_share) * readout + c.monotone_share * mono
         prob = torch.sigmoid(c.gain * readout + self.bias)
         volt = c.v_rest_mv + c.v_scale_mv * torch.tanh(
             torch.einsum("u,but->bt", w.voltage_readout, h) / self.voltage_sd)
@@ -236,7 +259,14 @@ def build(config: TeacherConfig, sites: protocol.InputSites,
         teacher.spike_sd = float(spike.std().clamp_min(1e-6))
         teacher.voltage_sd = float(torch.einsum("u,but->bt", weights.voltage_readout, h)
                                    .std().clamp_min(1e-6))
-        logit = config.gain * spike / teacher.spike_sd
+        readout = spike / teacher.spike_sd
+        if config.monotone_share > 0:
+            mono = teacher.monotone(drives)[..., config.skip_ms:]
+            teacher.monotone_mean = float(mono.mean())
+            teacher.monotone_sd = float(mono.std().clamp_min(1e-6))
+            readout = ((1.0 - config.monotone_share) * readout + config.monotone_share
+                       * (mono - teacher.monotone_mean) / teacher.monotone_sd)
+        logit = config.gain * readout
         teacher.bias = _bias_for(logit.double(), config.target_rate_hz / 1000.0)
     return teacher
 
