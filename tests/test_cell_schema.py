@@ -154,6 +154,19 @@ def test_typo_in_a_child_spec_is_reported_on_the_merged_spec(
          "parameters.synapse_regions.apex", "names no input tree"),
         ("l5pc_hay2011", 'mirror_path = "hay2011_l5pc/cell1.asc"\n', "", "files.cell1.asc",
          "give mirror_path (a published file) or path"),
+        # physically invalid values: negative conductances, capacitances and lengths
+        ("lif", "g_pas_s_per_cm2 = 3.0e-4", "g_pas_s_per_cm2 = -3.0e-4",
+         "parameters.g_pas_s_per_cm2", "-0.0003 is below 0; fix: give g_pas_s_per_cm2 a "
+         "conductance density >= 0 (S/cm2)"),
+        ("lif", "cm_uf_per_cm2 = 1.0", "cm_uf_per_cm2 = 0.0", "parameters.cm_uf_per_cm2",
+         "0.0 is not positive; fix: give cm_uf_per_cm2 a positive capacitance"),
+        ("lif", "soma_diam_um = 15.0", "soma_diam_um = -15.0", "parameters.soma_diam_um",
+         "-15.0 is not positive; fix: give soma_diam_um a positive length (um)"),
+        ("l5pc_hay2011", "Ih = { gIhbar = 5e-5 }", "Ih = { gIhbar = -5e-5 }",
+         "parameters.regions.axon.mechanisms.Ih.gIhbar", "is below 0; fix: give a conductance "
+         "density (a parameter named g...bar) a value >= 0"),
+        ("l5pc_hay2011", "ra_ohm_cm = 100.0", "ra_ohm_cm = -100.0",
+         "parameters.passive.ra_ohm_cm", "is not positive; fix: give ra_ohm_cm a positive"),
         ("allen_mouse_491766131", "distance_origin = 0.5", "distance_origin = 2",
          "parameters.distance_origin", "2 is not in [0, 1]; fix: give a position along soma"),
     ],

@@ -94,3 +94,27 @@ def test_own_mod_names_clash_harmlessly_with_the_catalogues() -> None:
     assert own_ih["gbar"] == pytest.approx(1.0e-4) and "gIhbar" not in own_ih
     assert "gIhbar" in hay_ih and "gbar" not in hay_ih
     assert again == ours
+
+
+def test_an_implausibly_fast_cell_passes_the_response_tier_with_a_warning(
+        tmp_path: Path) -> None:
+    """A lif whose threshold sits 0.5 mV above rest fires far above 100 Hz under the
+    protocol: the tier passes (the cell runs) and warns, and the CLI prints the warning."""
+    from conftest import make_cell
+
+    make_cell(tmp_path, "lif_fast")
+    path = tmp_path / "lif_fast" / "cell.toml"
+    path.write_text(path.read_text().replace("v_thresh_mv = -55.0", "v_thresh_mv = -69.5")
+                    .replace("v_reset_mv = -60.0", "v_reset_mv = -70.0")
+                    .replace("t_refrac_ms = 2.0", "t_refrac_ms = 0.5")
+                    .replace("t_peak_ms = 1.0", "t_peak_ms = 0.5"))
+    (result,) = validation.validate(str(tmp_path / "lif_fast"), only="response")[1:]
+    assert result.passed and "Hz)" in result.message
+    assert result.warning is not None and "implausible" in result.warning
+    proc = run_cli("validate", "--cell", str(tmp_path / "lif_fast"), "--tier", "response")
+    assert proc.returncode == 0 and "WARN response" in proc.stderr
+
+
+def test_a_plausible_cell_has_no_warning() -> None:
+    (result,) = validation.validate("lif", only="response")[1:]
+    assert result.passed and result.warning is None

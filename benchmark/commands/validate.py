@@ -37,6 +37,8 @@ def _print(result: validation.TierResult) -> None:
     stream = sys.stdout if result.passed else sys.stderr
     print(f"{mark} {result.tier:<11} {result.message} ({result.seconds:.1f} s)", file=stream,
           flush=True)
+    if result.warning:
+        print(f"WARN {result.tier:<11} {result.warning}", file=sys.stderr, flush=True)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -60,6 +60,7 @@ REST_RANGE_MV = (-100.0, -40.0)   # mV: a plausible resting potential
 REST_DURATION_MS = 1000.0         # ms of rest simulated
 REST_SETTLE_MS = 200.0            # ms: spikes before this (from v_init) are forgiven
 RESPONSE_SCALES = (1.0, 8.0, 64.0)  # input-rate factors tried, up to the calibration's max
+MAX_PLAUSIBLE_RATE_HZ = 100.0  # Hz: a response tier rate above this is warned about
 RESPONSE_PLAN = profiles.DataPlan(n_train=2, n_valid=0, n_test=0, duration_ms=1000,
                                   sims_per_shard=2)  # 2 simulations of 1 s per scale
 DENDRITIC_TREES = ("basal", "apical", "dend", "apic", "oblique", "tuft")
@@ -75,12 +76,14 @@ class CellCheckError(UserError):
 
 @dataclass
 class TierResult:
-    """One tier's outcome: passed or not, a one-line message, and its wall time (s)."""
+    """One tier's outcome: passed or not, a one-line message, its wall time (s), and a
+    warning (a passed tier whose result is implausible; None when there is none)."""
 
     tier: str
     passed: bool
     message: str
     seconds: float = 0.0
+    warning: str | None = None
 
 
 @dataclass
@@ -90,6 +93,7 @@ class Context:
     cell: str
     work: Path
     mirror: Path | None = None
+    warning: str | None = None
     spec: CellSpec | None = None
     files: dict[str, str] = field(default_factory=dict)
     coreneuron_crash: str | None = None  # a probe that crashed CoreNEURON but ran on NEURON
@@ -258,7 +262,15 @@ def tier_response(ctx: Context) -> str:
         n = sum(len(s.spike_times_ms) for s in sims)
         if n:
             seconds = len(sims) * RESPONSE_PLAN.duration_ms / 1000
-            return f"fires {n} spike(s) in {seconds:g} s of the protocol at rates x{scale:g}"
+            rate = n / seconds
+            text = (f"fires {n} spike(s) in {seconds:g} s of the protocol at rates x{scale:g} "
+                    f"({rate:.3g} Hz)")
+            if rate > MAX_PLAUSIBLE_RATE_HZ:
+                ctx.warning = (f"{rate:.0f} Hz under the protocol's own rates is implausible "
+                               f"for a neuron (above {MAX_PLAUSIBLE_RATE_HZ:g} Hz); check the "
+                               "spike threshold and the cell's excitability: calibration "
+                               "will scale its inputs far down to reach about 1 Hz")
+            return text
     raise _fail("response", f"never fires under the protocol's input, even at rates "
                             f"x{RESPONSE_SCALES[-1]:g} (the calibration's largest factor); fix: "
                             "check the spike threshold (simulation.spike_threshold_mv), the "
@@ -351,6 +363,7 @@ def validate(cell: str | Path, up_to: str = TIERS[-1], workdir: Path | None = No
             start = time.monotonic()
             try:
                 result = TierResult(tier, True, CHECKS[tier](ctx))
+                result.warning, ctx.warning = ctx.warning, None
             except CellCheckError as exc:
                 result = TierResult(tier, False, str(exc).removeprefix(f"{tier}: "))
             result = _crash_verdict(ctx, result)
