@@ -3,7 +3,7 @@ resting, silent without input, firing for a somatic step, one input pair per seg
 
 Real NEURON in worker processes (one pool of two workers for all six cells; the pytest
 process never imports ``neuron``), from the cell-data mirror (``$NEURODEPTH_MIRROR``,
-default ``/work/shared/cell-data``). Voltages are compared as allensdk reports them: the
+the tests skip without one). Voltages are compared as allensdk reports them: the
 model's minus the fit file's junction potential (-14 mV), i.e. 14 mV more depolarised.
 """
 
@@ -22,7 +22,6 @@ from benchmark.simulation import executors, physiology
 
 pytestmark = [pytest.mark.neuron, pytest.mark.slow]
 
-DEFAULT_MIRROR = Path("/work/shared/cell-data")
 STEP_MS = 500.0      # ms: somatic current step (from the settled state)
 REST_MS = 600.0      # ms: no input, from the fit file's v_init
 TRANSIENT_MS = 50.0  # ms: spikes before this are the start from v_init, not spontaneous
@@ -41,11 +40,8 @@ CELLS = sorted(STEP_NA)
 @pytest.fixture(scope="module")
 def measured() -> Iterator[dict[str, dict[str, Any]]]:
     """Anatomy, rest and one step of every cell, in one pool of two workers."""
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context():
         mirror = os.environ.get("NEURODEPTH_MIRROR")
-        if not mirror and DEFAULT_MIRROR.is_dir():
-            mirror = str(DEFAULT_MIRROR)
-            patch.setenv("NEURODEPTH_MIRROR", mirror)
         specs = {name: registry.get(name) for name in CELLS}
         for spec in specs.values():
             for file in spec.files:

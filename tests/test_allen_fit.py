@@ -1,8 +1,8 @@
 """The Allen fit-file loader (benchmark/allen_fit.py) and the six Allen cell specs, no NEURON.
 
 Expected values are literals read by eye from the published json files (each comment names
-the json entry). The files come from the cell-data mirror: ``$NEURODEPTH_MIRROR``, default
-``/work/shared/cell-data``; the tests that need them skip when it is absent.
+the json entry). The files come from the cell-data mirror: ``$NEURODEPTH_MIRROR``; the tests
+that need them skip when it is not set or lacks the files.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from benchmark.cells import allen_fit, data_files, registry, spec
 from benchmark.core.errors import SpecError, UserError
 from conftest import REPO, run_cli
 
-MIRROR = Path(os.environ.get("NEURODEPTH_MIRROR") or "/work/shared/cell-data")
+MIRROR = Path(os.environ.get("NEURODEPTH_MIRROR") or "neurodepth-mirror-not-set")
 PERISOMATIC = "allen_mouse_486556811_perisomatic/486111903_fit.json"
 LEGACY_491 = "allen_mouse_491766131/fit_parameters.json"
 LEGACY_497 = "allen_mouse_497232312/497232312_fit.json"
@@ -62,7 +62,7 @@ def _file(relative: str) -> Path:
     path = MIRROR / relative
     if not path.is_file():
         pytest.skip(f"{path} is missing: set NEURODEPTH_MIRROR to the cell-data mirror "
-                    "(default /work/shared/cell-data) to run the Allen fit-file tests")
+                    "to run the Allen fit-file tests")
     return path
 
 

@@ -2,8 +2,8 @@
 
 Gate steady states, time constants, conductances and trajectories are compared with the
 published equations written out again here in numpy, independently of the mod files; the
-parameter names of every Allen fit file in the data mirror (``$NEURODEPTH_MIRROR``, default
-``/work/shared/cell-data``) must exist in the catalogue. As everywhere in the tests, NEURON
+parameter names of every Allen fit file in the data mirror (``$NEURODEPTH_MIRROR``; skipped
+without one) must exist in the catalogue. As everywhere in the tests, NEURON
 runs only in fresh worker processes started in an empty folder.
 
 Run as a script (``python tests/test_allen_mechanisms.py``) to list every (mechanism, name)
@@ -29,7 +29,6 @@ REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "benchmark" / "mod" / "allen"
 DT = 0.025
 FARADAY = 96485.33212  # C/mol
-DEFAULT_MIRROR = "/work/shared/cell-data"
 PERISOMATIC_FIT = "allen_mouse_486556811_perisomatic/486111903_fit.json"
 
 SUFFIXES = ["NaV", "NaTs", "Nap", "K_P", "K_T", "Kd", "Kv2like", "Kv3_1", "Im", "Im_v2", "Ih",
@@ -231,7 +230,7 @@ def nav_distribution_start(v: float, celsius: float = 34.0) -> np.ndarray:
 
 
 def mirror() -> Path:
-    return Path(os.environ.get("NEURODEPTH_MIRROR", DEFAULT_MIRROR))
+    return Path(os.environ.get("NEURODEPTH_MIRROR") or "neurodepth-mirror-not-set")
 
 
 def fit_files(root: Path) -> list[Path]:

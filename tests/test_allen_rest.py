@@ -11,8 +11,8 @@ spike; with ``exact_start = 1`` one spike, peak 6.8 mV at 2.5 ms.
 
 The cell is built and run as the ``resting`` probe does (``probes.cell_for``,
 ``probes.run_sim``: the spec's dt, integration, celsius and v_init), in a fresh NEURON
-process started in an empty folder, from the cell-data mirror (``$NEURODEPTH_MIRROR``,
-default ``/work/shared/cell-data``); the pytest process never imports ``neuron``.
+process started in an empty folder, from the cell-data mirror (``$NEURODEPTH_MIRROR``;
+skipped without one); the pytest process never imports ``neuron``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from benchmark.simulation import physiology
 pytestmark = pytest.mark.neuron
 
 CELL = "allen_human_h16_1606013050101"
-DEFAULT_MIRROR = Path("/work/shared/cell-data")
 REST_MS = 400.0          # ms from finitialize, no input
 SUBTHRESHOLD_MV = -50.0  # the soma stays below this (model voltage)
 
@@ -60,7 +59,7 @@ print(json.dumps(out))
 @pytest.fixture(scope="module")
 def rest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The soma from finitialize(v_init), no input, with NaV's two starts."""
-    mirror = Path(os.environ.get("NEURODEPTH_MIRROR") or DEFAULT_MIRROR)
+    mirror = Path(os.environ.get("NEURODEPTH_MIRROR") or "neurodepth-mirror-not-set")
     spec = registry.get(CELL)
     for file in spec.files:
         if not (mirror / file.mirror_path).is_file():

@@ -23,7 +23,6 @@ from benchmark.core.errors import UserError
 from benchmark.simulation import engine, mechanisms
 
 TOLERANCE_MV = 1e-4
-DEFAULT_MIRROR = Path(__file__).resolve().parents[2] / "shared" / "cell-data"
 
 # cell, input-rate scale, duration (ms): each fires several spikes within this duration at
 # this scale (the inputs depend on the cell's digest: a new cell version draws new ones)
@@ -38,7 +37,7 @@ FAMILIES = {
 
 def _mirror(cell: str) -> Path | None:
     spec = registry.get(cell)
-    mirror = Path(os.environ.get("NEURODEPTH_MIRROR") or DEFAULT_MIRROR)
+    mirror = Path(os.environ.get("NEURODEPTH_MIRROR") or "neurodepth-mirror-not-set")
     missing = [f.mirror_path for f in spec.files if not (mirror / f.mirror_path).is_file()]
     if missing:
         pytest.skip(f"{missing[0]} is not in the cell-data mirror {mirror}: set "

@@ -16,12 +16,12 @@ import pytest
 from benchmark.cells import registry
 from benchmark.pipeline import validation
 from benchmark.simulation import physiology
-from conftest import REPO, run_cli
+from conftest import run_cli
 
 pytestmark = [pytest.mark.neuron, pytest.mark.slow]
 
 BROKEN = Path(__file__).resolve().parent / "data" / "broken_cells"
-MIRROR = Path(os.environ.get("NEURODEPTH_MIRROR") or REPO.parent / "shared" / "cell-data")
+MIRROR = Path(os.environ.get("NEURODEPTH_MIRROR") or "neurodepth-mirror-not-set")
 
 
 def test_example_package_is_registered_through_its_entry_point() -> None:

@@ -1,13 +1,14 @@
 """The common random synaptic-input protocol (pure numpy, 1 ms bins).
 
-Written from the reference study's description (shared/reference/protocol.md, "Input
-statistics"). Per simulation: one rate-hold interval and one smoothing sigma (a choice plus
-uniform integer jitter, >= 1 ms). Per tree and hold interval: excitatory total spikes per
-100 ms ~ U[lo, hi], inhibitory ~ U[max(0, exc + lo_i), exc + hi_i]. A channel's share of its
-(tree, kind) total is proportional to (length_um + length_offset_um) times a U[0.5, 1.5]
-factor per channel and hold interval; rate per ms = total / 100 * share * rate_scale,
-expanded to 1 ms bins, smoothed by a Gaussian 'same' convolution; then per bin
-p ~ Exponential(scale = rate) and spike = uniform < p (at most one spike per channel per ms).
+Written from the reference study's description of its input statistics (Beniaguev, Segev &
+London 2021, Neuron 109:2727, and its published simulation code). Per simulation: one
+rate-hold interval and one smoothing sigma (a choice plus uniform integer jitter, >= 1 ms).
+Per tree and hold interval: excitatory total spikes per 100 ms ~ U[lo, hi], inhibitory ~
+U[max(0, exc + lo_i), exc + hi_i]. A channel's share of its (tree, kind) total is
+proportional to (length_um + length_offset_um) times a U[0.5, 1.5] factor per channel and
+hold interval; rate per ms = total / 100 * share * rate_scale, expanded to 1 ms bins,
+smoothed by a Gaussian 'same' convolution; then per bin p ~ Exponential(scale = rate) and
+spike = uniform < p (at most one spike per channel per ms).
 
 The order of random draws (hold, sigma, per-tree totals in sorted tree-name order with
 excitatory before inhibitory, per-channel factors, then exponentials, then uniforms) is part
