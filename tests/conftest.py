@@ -152,3 +152,14 @@ def assert_gates_relax(name: str, gates: str, steps: list, step_data: list, publ
             np.testing.assert_allclose(got, expected, rtol=rtol,
                                        atol=atol_fraction * abs(x0 - x_inf))
             assert abs(x0 - x_inf) > 1e-3  # the step moves the gate
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line on the tests skipped for want of cell data, and how to run them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    wanting = [r for r in skipped if "NEURODEPTH_MIRROR" in str(getattr(r, "longrepr", ""))]
+    if wanting:
+        terminalreporter.write_line(
+            f"{len(wanting)} test(s) skipped for want of cell data (the L5PC's morphology, "
+            "the Allen cells' files): set NEURODEPTH_MIRROR to a cell-data mirror, or run "
+            "where their public sources can be downloaded")

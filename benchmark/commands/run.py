@@ -7,6 +7,7 @@ stopped when the same command is given again.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from benchmark.commands import common
 from benchmark.pipeline import stages
@@ -18,6 +19,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common.add_run_arguments(parser)
 
 
+SMOKE_NOTE = ("note: the smoke profile checks that {cell} runs end to end; its {n} test "
+              "simulations of {s:g} s are usually too few to score a detailed cell "
+              "(\"undetermined\"): use --profile quick for a score")
+
+
 def main(args: argparse.Namespace) -> int:
-    common.print_scored(stages.run(common.config(args)))
+    config = common.config(args)
+    if config.profile.name == "smoke" and config.spec.data.get("kind") == "detailed":
+        data = config.profile.data
+        print(SMOKE_NOTE.format(cell=config.spec.name, n=data.n_test,
+                                s=data.duration_ms / 1000), file=sys.stderr)
+    common.print_scored(stages.run(config))
     return 0
