@@ -151,10 +151,13 @@ def test_cell_page_has_card_curves_metrics_and_provenance(board: dict[str, Any])
     for value in (rec["cell"]["digest"], rec["protocol"]["digest"], rec["versions"]["torch"],
                   rec["hardware"]["cpu"], rec["created"]):
         assert value in page
-    assert '<img src="morphology.svg"' in page and '<img src="smoke/example.svg"' in page
+    # a point neuron has no dendrites to draw: no morphology figure, and the page says why
+    assert '<img src="morphology.svg"' not in page and '<img src="smoke/example.svg"' in page
+    assert "No drawing: the cell has no dendrites to draw (a point neuron" in page
+    assert not (board["out"] / "cells" / "lif" / "morphology.svg").exists()
     example = json.loads(board["paths"]["example"].read_text())
     assert f"Test simulation {example['simulation']['sim_index']}, first 2000 ms" in page
-    for name in ("morphology.svg", "morphology.png", "smoke/example.svg", "smoke/example.png"):
+    for name in ("smoke/example.svg", "smoke/example.png"):
         assert (board["out"] / "cells" / "lif" / name).stat().st_size > 1000, name
     # the record whose example was refused is shown without the figures, and says so
     other = (board["out"] / "cells" / "lif_xss" / "index.html").read_text()
@@ -530,7 +533,7 @@ def test_cell_page_says_which_version_made_a_stale_record(stale_board: dict[str,
             "smoke</code>") in note
     assert "<dt>Version</dt><dd>4</dd>" in page
     assert "cell version 3 (the cell is now version 4)" in page
-    assert "(stale: made with cell version 3)" in page  # the drawing is of the old version
+    assert "No drawing: the cell has no dendrites" in page  # a point neuron: no drawing
     assert (out / "cells" / "lif_old" / "smoke" / "example.svg").is_file()
     v1 = (out / "cells" / "lif_v1" / "index.html").read_text()
     assert "was made with cell version 1; the cell is now version 3" in v1

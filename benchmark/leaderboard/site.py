@@ -296,7 +296,7 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
                              "related": related(entry, cells, sub)})
         # the drawing comes from a current record's example where there is one
         shaped = min((e for e in group if e.example is not None
-                      and e.example["shape"].get("sections")), key=lambda e: e.stale,
+                      and figures.has_morphology(e.example["shape"])), key=lambda e: e.stale,
                      default=None)
         if shaped is not None:
             figures.draw_shape(shaped.example["shape"], folder / "cells" / cell, cell)

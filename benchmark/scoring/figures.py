@@ -153,11 +153,18 @@ def _setup() -> Any:
     return matplotlib.rc_context({"svg.hashsalt": "neurodepth", "svg.fonttype": "path"})
 
 
+def has_morphology(shape: dict[str, Any]) -> bool:
+    """Whether a shape has dendrites to draw (a point neuron's one compartment, or a teacher
+    network's empty shape, has not)."""
+    return any(sec.get("region") in ("dend", "apic") for sec in shape.get("sections", []))
+
+
 def draw_shape(shape: dict[str, Any], folder: Path, title: str) -> list[Path]:
     """Draw the cell's sections in the x-y plane (um), coloured by region, as
     ``morphology.png`` and ``morphology.svg`` (line width follows the diameter, capped).
-    A cell with no sections (a teacher network) has no drawing: nothing is written."""
-    if not shape.get("sections"):
+    A cell without dendrites (a point neuron, a teacher network) has no drawing: nothing is
+    written (:func:`has_morphology`)."""
+    if not has_morphology(shape):
         return []
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
@@ -183,6 +190,9 @@ def draw_shape(shape: dict[str, Any], folder: Path, title: str) -> list[Path]:
         ax.legend(fontsize="x-small", loc="best")
         ax.set_title(title, fontsize="small")
         return _save(fig, folder, "morphology")
+
+
+PROB_FLOOR = 1e-5  # the spike-probability panel's lowest value (log axis)
 
 
 def draw_example(example: dict[str, Any], folder: Path, title: str) -> list[Path]:
@@ -211,18 +221,20 @@ def draw_example(example: dict[str, Any], folder: Path, title: str) -> list[Path
             axes[0].plot(time_ms[pick], row[channel[pick]], linestyle="none", marker="|",
                          markersize=max(1.0, min(4.0, 300.0 / len(exc))), markeredgewidth=0.6,
                          color=colour, label=label, rasterized=True)
-        axes[0].set_ylabel("input (by distance)")
+        axes[0].set_ylabel("input (exc., inh.;\neach by distance)")
         axes[0].legend(fontsize="x-small", loc="upper right", markerscale=3)
         axes[1].plot(t, sim["soma_mv"], color="0.2", lw=0.7, label="NEURON soma voltage")
         axes[1].plot(t[:len(pred["soma_mv"])], pred["soma_mv"], color="tab:green", lw=0.9,
                      label=f"network (depth {pred['depth']}, seed {pred['seed']}), clipped")
         axes[1].set_ylabel("soma (mV)")
         axes[1].legend(fontsize="x-small", loc="upper right")
-        axes[2].plot(t[:len(pred["spike_prob"])], pred["spike_prob"], color="tab:green", lw=0.7,
+        prob = np.clip(np.asarray(pred["spike_prob"], dtype=float), PROB_FLOOR, 1.0)
+        axes[2].plot(t[:len(prob)], prob, color="tab:green", lw=0.7,
                      label="predicted spike probability")
-        axes[2].vlines(spikes, 0, 1, color="0.2", lw=0.8, label="cell's spikes")
-        axes[2].set_ylim(0, 1.02)
-        axes[2].set_ylabel("P(spike) per ms")
+        axes[2].vlines(spikes, PROB_FLOOR, 1, color="0.2", lw=0.8, label="cell's spikes")
+        axes[2].set_yscale("log")  # typical predictions are 0.001-0.1: a linear axis hides them
+        axes[2].set_ylim(PROB_FLOOR, 1.5)
+        axes[2].set_ylabel("P(spike) per ms\n(log scale)")
         axes[2].set_xlabel(f"time (ms), test simulation {sim['sim_index']}")
         axes[2].legend(fontsize="x-small", loc="upper right")
         fig.suptitle(title)
