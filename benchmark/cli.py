@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -50,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted: finished work is kept; rerun the same command to resume",
               file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``list | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     finally:
         from benchmark.simulation import executors
 

@@ -96,7 +96,7 @@ def test_compare_refuses_one_cell_and_unfinished_fits(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "at least two different cells" in proc.stderr
     proc = run_cli("compare", "--cells", "lif", "l5pc_hay2011", "--out", str(tmp_path))
     assert proc.returncode == 2
-    assert "fit.json: fit not finished" in proc.stderr and proc.stderr.count("\n") == 1
+    assert "fit.json: no finished fit here" in proc.stderr and proc.stderr.count("\n") == 1
 
 
 def test_gain_difference_is_unpaired_between_cells() -> None:

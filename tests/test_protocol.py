@@ -290,3 +290,13 @@ def test_sites_validation() -> None:
     unknown = InputSites(np.array(["exc"]), np.array(["axon"]), np.array([1.0]))
     with pytest.raises(UserError, match="axon"):
         generate_inputs(unknown, reference_params("nmda"), 100, input_rng("c", 0, 0))
+
+
+def test_a_file_that_is_not_a_zip_is_refused_with_the_writer_to_use(tmp_path: Path) -> None:
+    path = tmp_path / "inputs.npz"
+    path.write_text("not a zip archive")
+    with pytest.raises(UserError) as info:
+        load_replay(path, 5)
+    message = str(info.value)
+    assert "allow_pickle" not in message and "\n" not in message
+    assert "benchmark.simulation.protocol.save_replay" in message and str(path) in message

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,12 +130,22 @@ def test_cli_malformed_toml_is_one_line_exit_2(tmp_path: Path) -> None:
     assert "cell.toml" in lines[0] and "not valid TOML" in lines[0] and "fix:" in lines[0]
 
 
-def test_cli_list_shows_registry_columns() -> None:
+def test_cli_list_shows_registry_columns_in_100_columns() -> None:
     proc = run_cli("list", check=True)
     header, *rows = proc.stdout.splitlines()
-    for column in ("NAME", "SPECIES", "KIND", "DESCRIPTION", "DATA", "LICENCE"):
+    for column in ("NAME", "SPECIES", "KIND", "DESCRIPTION"):
         assert column in header
     assert any(row.startswith("lif ") for row in rows)
+    assert max(len(line) for line in proc.stdout.splitlines()) <= 100
+    long = run_cli("list", "--long", check=True).stdout
+    assert "  licence:     MIT (this project)" in long and "  data:" in long
+    assert max(len(line) for line in long.splitlines()) <= 100
+
+
+def test_cli_output_into_a_closed_pipe_is_quiet() -> None:
+    proc = subprocess.run(f"{sys.executable} -m benchmark list | head -1", shell=True,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout.startswith("NAME") and "Traceback" not in proc.stderr
 
 
 L5PC = REPO / "cells" / "l5pc_hay2011"

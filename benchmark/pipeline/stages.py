@@ -74,7 +74,8 @@ def calibrate(config: RunConfig | str, **options: Any) -> dict[str, Any] | None:
             cfg.spec, cfg.profile.calibration, cfg.seed, store.folder,
             lambda spec, data, seed, folder, scale: runner.simulate(
                 spec, data, seed, folder, rate_scale=scale, n_workers=cfg.workers,
-                executor_factory=cfg.backend.simulations, mirror=cfg.mirror))
+                executor_factory=cfg.backend.simulations, mirror=cfg.mirror,
+                label="calibration probe"))
 
 
 def simulate(config: RunConfig | str, **options: Any) -> Simulated:

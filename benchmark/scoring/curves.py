@@ -44,8 +44,10 @@ def load_fits(run: Path, profile: Profile,
         for seed in range(profile.n_seeds):
             path = fit_folder(run, depth, seed, width) / FIT_FILE
             if not path.is_file():
-                raise UserError(f"{path}: fit not finished; run `python -m benchmark fit` first"
-                                + (f" with --widths including {width}" if width else ""))
+                widths = f" with --widths including {width}" if width else ""
+                raise UserError(f"{path}: no finished fit here; run `python -m benchmark run` "
+                                f"(or `fit`){widths} for this cell and profile first, or give "
+                                "the runs folder that holds it with --out")
             out.setdefault(depth, []).append(json.loads(path.read_text()))
     return out
 

@@ -292,12 +292,13 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
         simulate(spec, data, seed + SEED_OFFSET, folder, scale)
         probes.append(Probe(scale, mean_rate_hz(folder, plan.duration_ms), n_sims))
         kind = "" if n_sims >= plan.n_sims else " (coarse probe)"
-        log(f"calibrate {spec.name}: rate scale {scale:.4g} -> {probes[-1].rate_hz:.3g} Hz on "
+        log(f"calibration probe {len(probes)} of {spec.name}: rate scale {scale:.4g} -> "
+            f"{probes[-1].rate_hz:.3g} Hz on "
             f"{n_sims} simulations{kind} (target {plan.target_rate_hz} Hz +- "
             f"{plan.tolerance:.0%})")
         atomic.write_json(state_path, {"plan": asdict(plan),
                                        "probes": [asdict(p) for p in probes]})
-    return result_block(probes, plan)
+    return finished_block(run, probes, plan)
 
 
 def stored(run: Path) -> dict[str, Any] | None:
@@ -310,6 +311,12 @@ def stored(run: Path) -> dict[str, Any] | None:
     probes = [Probe(**p) for p in state["probes"]]
     if not done(probes, plan):
         return None
+    return finished_block(run, probes, plan)
+
+
+def finished_block(run: Path, probes: list[Probe], plan: Calibration) -> dict[str, Any]:
+    """:func:`result_block` with the chosen probe's rate interval (``achieved_rate_ci``, Hz)
+    when its simulations are in the run folder."""
     block = result_block(probes, plan)
     last = run / "calibration" / f"probe-{len(probes) - 1}"
     if (last / shards.INDEX_FILE).is_file():

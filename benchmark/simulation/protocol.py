@@ -354,7 +354,10 @@ def _read_npz(path: Path) -> dict[str, Any]:
         with np.load(path, allow_pickle=False) as data:
             return {key: data[key] for key in data.files}
     except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: not a readable .npz ({exc}); fix: use save_replay") from exc
+        raise UserError(f"{path}: not a readable .npz (a zip archive of numeric arrays, as "
+                        "numpy.savez writes); fix: write it with "
+                        "benchmark.simulation.protocol.save_replay, or as the CSV of "
+                        "docs/protocol.md") from exc
 
 
 def _read_csv(path: Path) -> dict[str, Any]:

@@ -82,11 +82,12 @@ def rebuild_index(folder: Path) -> dict[str, dict[str, Any]]:
     return index
 
 
-def run_tasks(tasks: list[ShardTask], executor: Executor, folder: Path, total: int) -> None:
+def run_tasks(tasks: list[ShardTask], executor: Executor, folder: Path, total: int,
+              label: str = "simulate") -> None:
     """Run tasks on ``executor``; the index is updated as each shard lands."""
     index = shards.read_index(folder)
     done = total - len(tasks)
-    with Progress(total, "simulate", unit="shard", initial=done) as bar:
+    with Progress(total, label, unit="shard", initial=done) as bar:
         futures = {executor.submit(worker.simulate_shard, t): t for t in tasks}
         try:
             for future in as_completed(futures):
@@ -101,8 +102,10 @@ def run_tasks(tasks: list[ShardTask], executor: Executor, folder: Path, total: i
 
 def simulate(spec: CellSpec, data: DataPlan, seed: int, folder: Path, *,
              rate_scale: float = 1.0, executor_factory: ExecutorFactory | None = None,
-             n_workers: int | None = None, mirror: Path | None = None) -> SimulationPlan:
-    """Simulate every missing shard of the plan into ``folder``; returns the plan."""
+             n_workers: int | None = None, mirror: Path | None = None,
+             label: str = "simulate") -> SimulationPlan:
+    """Simulate every missing shard of the plan into ``folder``; returns the plan.
+    ``label`` names the work in the progress lines (``"calibration probe"`` for a probe)."""
     engine.check(spec)
     folder.mkdir(parents=True, exist_ok=True)
     choice = choose_engine(spec, folder)
@@ -113,11 +116,11 @@ def simulate(spec: CellSpec, data: DataPlan, seed: int, folder: Path, *,
     tasks = make_tasks(spec, plan, folder, mirror=mirror)
     n_shards = -(-data.n_total // data.sims_per_shard)
     if tasks:
-        log(f"simulate {spec.name}: {len(tasks)} of {n_shards} shards to run "
+        log(f"{label} {spec.name}: {len(tasks)} of {n_shards} shards to run "
             f"({engine.describe(choice)})")
-        _execute(choice.library, tasks, folder, n_shards, executor_factory, n_workers)
+        _execute(choice.library, tasks, folder, n_shards, executor_factory, n_workers, label)
     else:
-        log(f"simulate {spec.name}: all {n_shards} shards already done")
+        log(f"{label} {spec.name}: all {n_shards} shards already done")
     rebuild_index(folder)
     return plan
 
@@ -135,10 +138,11 @@ def choose_engine(spec: CellSpec, folder: Path) -> engine.Choice:
 
 
 def _execute(library: Path | None, tasks: list[ShardTask], folder: Path, n_shards: int,
-             executor_factory: ExecutorFactory | None, n_workers: int | None) -> None:
+             executor_factory: ExecutorFactory | None, n_workers: int | None,
+             label: str = "simulate") -> None:
     factory = executor_factory or (lambda lib: executors.simulation_pool(lib, n_workers))
     with factory(library) as executor:
-        run_tasks(tasks, executor, folder, n_shards)
+        run_tasks(tasks, executor, folder, n_shards, label)
         store_shape(tasks[0], executor, folder)
 
 
