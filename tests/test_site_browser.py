@@ -127,10 +127,21 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         driver.quit()
 
 
+PAGE_LOAD_S = 30.0  # s: the longest a page (and its images) may take to load
+
+
 def _open(browser: Any, url: str) -> None:
+    """Load ``url`` and wait until the document and every image on it have loaded: a
+    loaded page's ``readyState`` may still read "interactive" for a moment after ``get``
+    returns (images decoding), so poll rather than read it once."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.get(url)
-    state = browser.execute_script("return document.readyState")
-    assert state == "complete", url
+    WebDriverWait(browser, PAGE_LOAD_S, poll_frequency=0.05).until(
+        lambda b: b.execute_script(
+            "return document.readyState === 'complete' && "
+            "Array.from(document.images).every(i => i.complete)"),
+        message=f"{url} did not finish loading in {PAGE_LOAD_S:g} s")
 
 
 def _rows(browser: Any) -> list[str]:
