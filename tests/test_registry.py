@@ -194,3 +194,26 @@ def test_every_spec_field_is_in_the_reference() -> None:
     spans = " ".join(re.findall(r"`([^`]*)`", text) + re.findall(r"^#+ (.*)$", text, re.M))
     missing = sorted({k for k in keys if not re.search(rf"\b{re.escape(k)}\b", spans)})
     assert not missing, f"docs/cell-toml.md does not mention {missing}"
+
+
+def test_a_card_file_completes_the_card_outside_the_digest(tmp_path: Path) -> None:
+    from conftest import make_cell
+
+    make_cell(tmp_path, "carded")
+    folder = tmp_path / "carded"
+    (folder / spec.CARD_FILE).unlink(missing_ok=True)
+    before = spec.load(folder)
+    (folder / spec.CARD_FILE).write_text('layer = "5b"\ncell_type = "pyramidal"\n')
+    after = spec.load(folder)
+    assert after.card["layer"] == "5b" and after.card["cell_type"] == "pyramidal"
+    assert after.digest() == before.digest()
+    (folder / spec.CARD_FILE).write_text('layr = "5b"\n')
+    with pytest.raises(SpecError, match="layr.*is not a card field.*fix: use layer"):
+        dict(spec.load(folder).card)
+
+
+@pytest.mark.parametrize("name", ["lif", "l5pc_hay2011", "l5pc_hay2011_no_nmda",
+                                  "allen_mouse_486556811", "teacher_depth3"])
+def test_every_card_field_is_stated(name: str) -> None:
+    card = registry.get(name).card
+    assert all(card.get(key) for key in spec.CARD_FIELDS), (name, dict(card))

@@ -11,7 +11,10 @@ checks a schema cannot express (here and in :mod:`benchmark.cells.parameters`). 
 is a :class:`~benchmark.core.errors.SpecError` naming the file, the field and the fix.
 
 The optional ``[card]`` table holds what the site shows besides the species, citation and
-licence: ``layer``, ``area``, ``cell_type``, ``model_family`` (strings).
+licence: ``layer``, ``area``, ``cell_type``, ``model_family`` (strings). The same fields may
+instead sit in a ``card.toml`` beside ``cell.toml`` (:data:`CARD_FILE`; its fields win):
+the card describes the cell for readers and is not part of the model, so ``card.toml``
+stays out of the spec's digest and a card can be completed without a new cell version.
 """
 
 from __future__ import annotations
@@ -91,8 +94,9 @@ class CellSpec:
 
     @property
     def card(self) -> Mapping[str, str]:
-        """The optional ``[card]`` (layer, area, cell_type, model_family); empty if none."""
-        return self.data.get("card", {})
+        """The card (layer, area, cell_type, model_family): ``[card]`` of the spec, then the
+        fields of ``card.toml`` in the cell's folder (:func:`read_card`); empty if none."""
+        return {**self.data.get("card", {}), **read_card(self.folder / CARD_FILE)}
 
     @property
     def files(self) -> tuple[DataFile, ...]:
@@ -140,6 +144,29 @@ class CellSpec:
         data = dict(self.data)
         data["simulation"] = {**dict(self.data.get("simulation", {})), ENGINE_KEY: engine}
         return dataclasses.replace(self, data=data)
+
+
+CARD_FILE = "card.toml"
+CARD_FIELDS = ("layer", "area", "cell_type", "model_family")
+
+
+def read_card(path: Path) -> dict[str, str]:
+    """The fields of a ``card.toml`` (none when there is no such file); a SpecError for an
+    unknown field or a value that is not a string."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(path, "card", f"not valid TOML ({exc})", "fix the TOML syntax") from exc
+    for key, value in data.items():
+        if key not in CARD_FIELDS:
+            raise SpecError(path, key, "is not a card field",
+                            f"use {', '.join(CARD_FIELDS)}")
+        if not isinstance(value, str):
+            raise SpecError(path, key, f"has the wrong type ({type(value).__name__})",
+                            f'give {key} as a string, e.g. {key} = "..."')
+    return dict(data)
 
 
 ENGINE_KEY = "engine"  # simulation.engine: which simulator runs the cell (not in the digest)
