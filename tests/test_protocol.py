@@ -300,3 +300,13 @@ def test_a_file_that_is_not_a_zip_is_refused_with_the_writer_to_use(tmp_path: Pa
     message = str(info.value)
     assert "allow_pickle" not in message and "\n" not in message
     assert "benchmark.simulation.protocol.save_replay" in message and str(path) in message
+
+
+def test_the_replay_format_is_documented_where_the_commands_point() -> None:
+    from conftest import REPO, run_cli
+
+    docs = (REPO / "docs" / "protocol.md").read_text()
+    assert "### The replay file format" in docs and "sim,channel,time_ms" in docs
+    for command in ("simulate", "predict"):
+        text = " ".join(run_cli(command, "--help", check=True).stdout.split())
+        assert "docs/protocol.md, 'The replay file format'" in text, command

@@ -23,9 +23,11 @@ HELP = "predict a cell's spikes and soma voltage for new inputs with its fitted 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     common.add_run_arguments(parser)
     parser.add_argument("--inputs", type=Path, required=True,
-                        help="input spike trains (.npz or .csv, the replay format)")
+                        help="input spike trains (.npz or .csv; the format is in "
+                             "docs/protocol.md, 'The replay file format')")
     parser.add_argument("--depth", type=int, default=None,
-                        help="network depth (default: the run's minimal depth)")
+                        help="network depth (default: the network the score points at: "
+                             "the minimal depth when resolved, else the best depth)")
     parser.add_argument("--fit-seed", type=int, default=None,
                         help="network seed (default: the best test AUC at that depth)")
     parser.add_argument("--output", type=Path, default=None,

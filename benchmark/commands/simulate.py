@@ -19,7 +19,8 @@ HELP = "simulation stage: write the cell's simulation shards"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     common.add_run_arguments(parser)
     parser.add_argument("--replay", type=Path, default=None,
-                        help="simulate these input spike trains (.npz or .csv) instead")
+                        help="simulate these input spike trains instead (.npz or .csv; the "
+                             "format is in docs/protocol.md, 'The replay file format')")
 
 
 def main(args: argparse.Namespace) -> int:
