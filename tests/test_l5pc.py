@@ -31,9 +31,18 @@ def l5pc_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     l5pc_mirror_or_skip()
     out = tmp_path_factory.mktemp("l5pc-runs")
     for cell in CELLS:
-        run_cli("run", "--cell", cell, "--profile", "smoke", "--out", str(out), check=True,
-                timeout=1200)
+        proc = run_cli("run", "--cell", cell, "--profile", "smoke", "--out", str(out),
+                       check=True, timeout=1200)
+        (out / f"{cell}.stdout").write_text(proc.stdout)
     return {cell: out / cell / "smoke" / "seed-0" for cell in CELLS}
+
+
+def test_a_smoke_run_of_a_detailed_cell_says_first_that_it_may_not_score(
+        l5pc_runs: dict[str, Path]) -> None:
+    for cell, run in l5pc_runs.items():
+        first = (run.parents[2] / f"{cell}.stdout").read_text().splitlines()[0]
+        assert first.startswith(f"note: the smoke profile checks that {cell} runs end to end")
+        assert "use --profile quick for a score" in first
 
 
 def test_registry_entries() -> None:

@@ -7,7 +7,6 @@ stopped when the same command is given again.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from benchmark.commands import common
 from benchmark.pipeline import stages
@@ -29,6 +28,6 @@ def main(args: argparse.Namespace) -> int:
     if config.profile.name == "smoke" and config.spec.data.get("kind") == "detailed":
         data = config.profile.data
         print(SMOKE_NOTE.format(cell=config.spec.name, n=data.n_test,
-                                s=data.duration_ms / 1000), file=sys.stderr)
+                                s=data.duration_ms / 1000), flush=True)
     common.print_scored(stages.run(config))
     return 0
