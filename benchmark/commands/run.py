@@ -18,6 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common.add_run_arguments(parser)
 
 
+POINT_BUILDERS = ("lif", "teacher")  # cells that fire enough at smoke to be scored there
 SMOKE_NOTE = ("note: the smoke profile checks that {cell} runs end to end; its {n} test "
               "simulations of {s:g} s are usually too few to score a detailed cell "
               "(\"undetermined\"): use --profile quick for a score")
@@ -25,7 +26,7 @@ SMOKE_NOTE = ("note: the smoke profile checks that {cell} runs end to end; its {
 
 def main(args: argparse.Namespace) -> int:
     config = common.config(args)
-    if config.profile.name == "smoke" and config.spec.data.get("kind") == "detailed":
+    if config.profile.name == "smoke" and config.spec.data.get("builder") not in POINT_BUILDERS:
         data = config.profile.data
         print(SMOKE_NOTE.format(cell=config.spec.name, n=data.n_test,
                                 s=data.duration_ms / 1000), flush=True)
