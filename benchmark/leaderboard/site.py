@@ -73,8 +73,6 @@ def environment() -> jinja2.Environment:
     env.filters["web_url"] = web_url
     env.filters["revised"] = revised
     env.filters["stale_title"] = stale_title
-    env.filters["signed"] = signed
-    env.filters["signed_interval"] = signed_interval
     return env
 
 
@@ -92,21 +90,22 @@ def revised(profile: str) -> str:
     return f" (revised {known.revised})" if known and known.revised else ""
 
 
-def fmt(value: Any, digits: int = 4) -> str:
-    """A number with ``digits`` decimals, ``n/a`` for None."""
+def fmt(value: Any, digits: int = 4, sign: bool = False) -> str:
+    """A number with ``digits`` decimals (and an explicit sign with ``sign``), ``n/a`` for
+    None."""
     if value is None:
         return "n/a"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    return f"{value:.{digits}f}"
+    return f"{value:{'+' if sign else ''}.{digits}f}"
 
 
-def fmt_interval(ci: Any, digits: int = 4) -> str:
-    """``[lo, hi]``, or ``n/a`` when neither end is known."""
+def fmt_interval(ci: Any, digits: int = 4, sign: bool = False) -> str:
+    """``[lo, hi]`` (signed with ``sign``), or ``n/a`` when neither end is known."""
     lo, hi = (list(ci) + [None, None])[:2] if ci else (None, None)
     if lo is None and hi is None:
         return "n/a"
-    return f"[{fmt(lo, digits)}, {fmt(hi, digits)}]"
+    return f"[{fmt(lo, digits, sign)}, {fmt(hi, digits, sign)}]"
 
 
 def web_url(value: Any) -> str | None:
@@ -165,21 +164,6 @@ def seed_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"depth": row["depth"], "seed": s["seed"], **{k: s.get(k) for k in SEED_EVIDENCE}}
             for row in sorted(record["per_depth"], key=lambda r: r["depth"])
             for s in sorted(row["seeds"], key=lambda s: s["seed"])]
-
-
-def signed(value: Any, digits: int = 3) -> str:
-    """A number with an explicit sign (``+0.126``), ``n/a`` for None."""
-    if value is None:
-        return "n/a"
-    return f"{value:+.{digits}f}"
-
-
-def signed_interval(ci: Any, digits: int = 3) -> str:
-    """``[+lo, +hi]`` with signs, ``n/a`` when unknown."""
-    lo, hi = (list(ci) + [None, None])[:2] if ci else (None, None)
-    if lo is None or hi is None:
-        return "n/a"
-    return f"[{signed(lo, digits)}, {signed(hi, digits)}]"
 
 
 def made(record: dict[str, Any]) -> dict[str, Any]:
