@@ -12,8 +12,6 @@ index (:func:`spike_rng`), so a simulation is reproducible on its own.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -96,9 +94,3 @@ class TeacherCell:
 
     def teardown(self) -> None:
         """Nothing to free (no NEURON objects)."""
-
-
-def teacher_digest(spec_data: dict[str, Any]) -> str:
-    """sha256 of the teacher's parameters table (for messages; the spec digest covers it)."""
-    text = json.dumps(spec_data.get("parameters", {}), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
