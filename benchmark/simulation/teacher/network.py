@@ -183,12 +183,17 @@ class Teacher:
     monotone_mean: float = 0.0
     monotone_sd: float = 1.0
 
+    def synaptic(self, drive: torch.Tensor) -> torch.Tensor:
+        """The first layer's drives ``A @ x`` filtered by its causal exponential kernel."""
+        c, w = self.config, self.weights
+        return functional.conv1d(functional.pad(drive, (c.kernel1_ms - 1, 0)),
+                                 w.kernel1.expand(c.width, 1, -1).contiguous(), groups=c.width)
+
     def hidden(self, drive: torch.Tensor, layers: int | None = None) -> torch.Tensor:
         """The standardised, folded units of the last layer (or of ``layers`` layers) for
         first-layer drives ``A @ x`` of shape (batch, width, time)."""
         c, w = self.config, self.weights
-        x = functional.conv1d(functional.pad(drive, (c.kernel1_ms - 1, 0)),
-                              w.kernel1.expand(c.width, 1, -1).contiguous(), groups=c.width)
+        x = self.synaptic(drive)
         for i in range(layers or c.depth):
             if i > 0:
                 x = functional.conv1d(functional.pad(x, (c.kernel_ms - 1, 0)), w.mixing[i - 1])
@@ -199,9 +204,7 @@ class Teacher:
 
     def monotone(self, drive: torch.Tensor) -> torch.Tensor:
         """The summed rectified first-layer subunits, ``sum_u relu(z_u)``: (batch, time)."""
-        c, w = self.config, self.weights
-        z = functional.conv1d(functional.pad(drive, (c.kernel1_ms - 1, 0)),
-                              w.kernel1.expand(c.width, 1, -1).contiguous(), groups=c.width)
+        z = self.synaptic(drive)
         z = (z - self.means[0][:, None]) / self.stds[0][:, None]
         return torch.relu(z).sum(dim=1)
 
@@ -275,8 +278,7 @@ def _pre_activation(teacher: Teacher, drives: torch.Tensor, layer: int) -> torch
     """Layer ``layer``'s units before standardisation (earlier layers standardised)."""
     c, w = teacher.config, teacher.weights
     if layer == 0:
-        return functional.conv1d(functional.pad(drives, (c.kernel1_ms - 1, 0)),
-                                 w.kernel1.expand(c.width, 1, -1).contiguous(), groups=c.width)
+        return teacher.synaptic(drives)
     prev = teacher.hidden(drives, layer)
     return functional.conv1d(functional.pad(prev, (c.kernel_ms - 1, 0)), w.mixing[layer - 1])
 
