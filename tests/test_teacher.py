@@ -52,6 +52,25 @@ def test_weights_are_a_function_of_the_config() -> None:
             != network.weights_digest(config, a))
     assert len(a.mixing) == 2 and a.input_weights.shape == (4, 50)
     assert (a.input_weights[:, :30] >= 0).all() and (a.input_weights[:, 30:] <= 0).all()
+    for mixing in a.mixing:  # non-negative; every unit listens to its own predecessor
+        assert mixing.shape == (4, 4, config.kernel_ms) and (mixing >= 0).all()
+        assert (mixing[range(4), range(4)].sum(dim=-1) > 0).all()
+
+
+def test_units_are_threshold_units_of_their_layer(depth3: TeacherCell) -> None:
+    """Each layer's units are silent below ``threshold_sd`` standard deviations and
+    saturate ``saturation_sd`` above it: on the
+    protocol's inputs a unit is active a minority of the time (P(z > 1) ~ 0.16 for a
+    normal z; the later layers' sums of events are skewed, and far sparser)."""
+    teacher = depth3.teacher
+    events = _events(depth3, "teacher_depth3", 2, 3000)
+    drives = torch.stack([network.drive_of(teacher.weights, c, t, d) for c, t, d in events])
+    with torch.no_grad():
+        for layers in range(1, teacher.config.depth + 1):
+            units = teacher.hidden(drives, layers)[..., 300:]
+            assert (units >= 0).all() and (units <= teacher.config.saturation_sd).all()
+            active = float((units > 0).float().mean())
+            assert 0.0 < active < 0.4, (layers, active)
 
 
 def test_a_changed_construction_is_refused_by_its_pinned_hash() -> None:
