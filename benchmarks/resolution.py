@@ -19,7 +19,10 @@ The overrides make a sized variant of the profile (its name gets a ``-sized`` su
 the run folders are its own); the teachers are cheap to simulate, so a variant with far
 more data than any profile is how the depth-k-is-needed evidence is made (``--depths k-1,k``
 with 20x the paper profile's training set). Prints one JSON object: the profile's
-settings, per teacher the fractions and every run's score, and the wall time.
+settings, per teacher the fractions and every run's score, the command, the time it
+was made (UTC), versions and the wall time; ``--save FILE`` also writes it, and
+``leaderboard/resolution/<profile>.json`` is where the site reads a profile's table
+(:mod:`benchmark.leaderboard.resolution`; sized variants are not shown there).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import dataclasses
 import json
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +42,9 @@ sys.path.insert(0, str(REPO))
 import torch
 
 from benchmark.cells import registry
-from benchmark.core import profiles
+from benchmark.core import atomic, profiles
 from benchmark.core.profiles import Profile
+from benchmark.core.version import __version__
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
 from benchmark.scoring import curves
@@ -110,6 +115,9 @@ def main() -> None:
         parser.add_argument(f"--{name}", type=int, default=None)
     parser.add_argument("--depths", default=None, help="comma-separated depths")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument("--save", type=Path, default=None,
+                        help="also write the JSON here (atomically), e.g. "
+                             "leaderboard/resolution/quick.json for the site")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -120,9 +128,17 @@ def main() -> None:
     for teacher in args.teachers:
         mine = [r for r in runs if r["teacher"] == teacher]
         table[teacher] = {c: sum(r["class"] == c for r in mine) / len(mine) for c in CLASSES}
-    print(json.dumps({"profile": profile.to_dict(), "run_seeds": args.run_seeds,
-                      "fractions": table, "runs": runs,
-                      "wall_s": round(time.monotonic() - start, 1)}, indent=1))
+    result = {"profile": profile.to_dict(), "run_seeds": args.run_seeds,
+              "fractions": table, "runs": runs,
+              "command": "python benchmarks/resolution.py " + " ".join(sys.argv[1:]),
+              "made_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "versions": {"benchmark": __version__, "torch": torch.__version__},
+              "wall_s": round(time.monotonic() - start, 1)}
+    text = json.dumps(result, indent=1)
+    if args.save is not None:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(args.save, text + "\n")
+    print(text)
 
 
 if __name__ == "__main__":

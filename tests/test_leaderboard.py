@@ -866,3 +866,55 @@ def test_the_committed_l5pc_and_its_control_are_related() -> None:
     ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
     assert ra["protocol"]["params"] != rb["protocol"]["params"]
     assert site.same_protocol(ra, rb)
+
+
+# --- resolving power per profile ---------------------------------------------------------
+
+def _power(profile: str = "smoke") -> dict[str, Any]:
+    """A resolving-power file as ``benchmarks/resolution.py --save`` writes it (two runs of
+    one teacher: synthetic numbers, the real format)."""
+    runs = [{"teacher": "teacher_depth3", "depth": 3, "run_seed": s, "label": label,
+             "class": cls} for s, (label, cls) in enumerate([("3", "recovered"),
+                                                             ("unresolved", "open")])]
+    return {"profile": {"name": profile}, "runs": runs, "command": "python benchmarks/x.py",
+            "made_utc": "2026-12-03T10:00:00Z",
+            "fractions": {"teacher_depth3": {"recovered": 0.5, "open": 0.5, "wrong": 0.0,
+                                             "undetermined": 0.0}}}
+
+
+def test_each_ranking_says_what_its_profile_can_tell_apart(
+        tmp_path: Path, lif_record: dict[str, Any]) -> None:
+    recs = tmp_path / "records"
+    put(recs, "lif/smoke/record.json", lif_record)
+    report = site.build(recs, tmp_path / "without")
+    assert not report.resolution_problems
+    html = (tmp_path / "without" / "index.html").read_text()
+    assert "power-missing" in html and "has not been measured" in html
+    put(tmp_path, "resolution/smoke.json", _power())
+    report = site.build(recs, tmp_path / "site")
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert "power-missing" not in html and '<tr data-teacher="teacher_depth3">' in html
+    row = html.split('<tr data-teacher="teacher_depth3">')[1].split("</tr>")[0]
+    assert '<td data-class="recovered">50%</td>' in row and "3, unresolved" in row
+    assert "python benchmarks/x.py" in html and not report.resolution_problems
+
+
+@pytest.mark.parametrize(("name", "change", "reason"), [
+    ("smoke.json", lambda d: d.pop("command"), "fields ['command'] missing"),
+    ("smoke.json", lambda d: d["fractions"]["teacher_depth3"].update(open=0.9),
+     "do not sum to 1"),
+    ("quick.json", lambda d: None, "holds profile 'smoke'"),
+    ("smoke.json", lambda d: d["profile"].update(name="smoke-sized"), "(sized)"),
+])
+def test_a_bad_resolving_power_file_is_reported_not_shown(
+        tmp_path: Path, lif_record: dict[str, Any], name: str, change: Any,
+        reason: str) -> None:
+    recs = tmp_path / "records"
+    put(recs, "lif/smoke/record.json", lif_record)
+    data = _power()
+    change(data)
+    put(tmp_path, f"resolution/{name}", data)
+    report = site.build(recs, tmp_path / "site")
+    (problem,) = report.resolution_problems
+    assert name in problem and reason in problem and "fix" in problem
+    assert "power-missing" in (tmp_path / "site" / "index.html").read_text()

@@ -59,10 +59,13 @@ def _build(args: argparse.Namespace) -> int:
     report = site.build(args.records, args.out)
     for refusal in report.refusals:
         print(refusal.line(), file=sys.stderr)
+    for problem in report.resolution_problems:
+        print(f"resolving power not shown: {problem}", file=sys.stderr)
     cells = len({e.cell for e in report.entries})
     print(f"site written to {report.out}: {len(report.entries)} record(s) of {cells} cell(s) "
           f"shown ({len(report.stale)} stale), {len(report.refusals)} refused")
-    return EXIT_USER_ERROR if args.strict and report.refusals else 0
+    failed = report.refusals or report.resolution_problems
+    return EXIT_USER_ERROR if args.strict and failed else 0
 
 
 def make_server(site: Path, port: int) -> http.server.ThreadingHTTPServer:

@@ -35,7 +35,7 @@ from benchmark.core import profiles
 from benchmark.core.atomic import write_bytes, write_text
 from benchmark.core.errors import UserError
 from benchmark.core.version import __version__
-from benchmark.leaderboard import physiology, ranking
+from benchmark.leaderboard import physiology, ranking, resolution
 from benchmark.leaderboard.records import Entry, Refusal, load_all
 from benchmark.learning import metrics
 from benchmark.scoring import comparison, figures
@@ -56,6 +56,7 @@ class BuildReport:
     out: Path
     entries: tuple[Entry, ...]
     refusals: tuple[Refusal, ...]
+    resolution_problems: tuple[str, ...] = ()
 
     @property
     def stale(self) -> tuple[Entry, ...]:
@@ -200,14 +201,18 @@ def _card(entry: Entry) -> dict[str, Any]:
             "data": source["data"], "url": source.get("url", "")}
 
 
-def build(records_dir: Path, out: Path) -> BuildReport:
-    """Check every record under ``records_dir`` and write the site to ``out``."""
+def build(records_dir: Path, out: Path, resolution_dir: Path | None = None) -> BuildReport:
+    """Check every record under ``records_dir`` and write the site to ``out``, with each
+    profile's resolving power from ``resolution_dir`` (default: ``resolution/`` beside
+    ``records_dir``; :mod:`benchmark.leaderboard.resolution`)."""
     if out.resolve().is_relative_to(records_dir.resolve()):
         raise UserError(f"{out}: the site folder is inside the records folder {records_dir}; "
                         "fix: give --out a folder outside it")
     entries, refusals = load_all(records_dir)
-    write_site(entries, refusals, out)
-    return BuildReport(out=out, entries=tuple(entries), refusals=tuple(refusals))
+    power, problems = resolution.load_all(resolution_dir or records_dir.parent / "resolution")
+    write_site(entries, refusals, out, power)
+    return BuildReport(out=out, entries=tuple(entries), refusals=tuple(refusals),
+                       resolution_problems=tuple(problems))
 
 
 def _claim(out: Path) -> None:
@@ -218,14 +223,15 @@ def _claim(out: Path) -> None:
                         "fix: give --out an empty or new folder")
 
 
-def write_site(entries: list[Entry], refusals: list[Refusal], out: Path) -> None:
+def write_site(entries: list[Entry], refusals: list[Refusal], out: Path,
+               power: dict[str, resolution.Power] | None = None) -> None:
     """Render the site into a temporary sibling folder, then replace ``out`` with it."""
     out = out.resolve()
     _claim(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
-        render(entries, refusals, staging)
+        render(entries, refusals, staging, power or {})
         if out.exists():
             shutil.rmtree(out)
         staging.replace(out)
@@ -234,7 +240,8 @@ def write_site(entries: list[Entry], refusals: list[Refusal], out: Path) -> None
         raise
 
 
-def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
+def render(entries: list[Entry], refusals: list[Refusal], folder: Path,
+           power: dict[str, resolution.Power] | None = None) -> None:
     """Write every file of the site into ``folder`` (which exists)."""
     env = environment()
     by_record = {id(e.record): e for e in entries}
@@ -248,7 +255,8 @@ def render(entries: list[Entry], refusals: list[Refusal], folder: Path) -> None:
               "n_stale": sum(e.stale for e in entries)}
 
     overview = [{"table": t, "rows": [{"row": r, "card": _card(by_record[id(r.record)]),
-                                       "sort": _sort_values(r)} for r in t.rows]}
+                                       "sort": _sort_values(r)} for r in t.rows],
+                 "power": (power or {}).get(t.profile)}
                 for t in tables]
     write_text(folder / "index.html", env.get_template("index.html.j2").render(
         root="", tables=overview, refusals=sorted(refusals, key=lambda r: r.rel), **common))
