@@ -2,7 +2,8 @@
 
 usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_depth1 ...]
            [--run-seeds 0 1 2] [--work DIR] [--n-train N --n-valid N --n-test N
-           --duration-ms MS --max-steps S --width W --depths 1,2,3 --n-seeds K]
+           --duration-ms MS --max-steps S --patience P --width W --depths 1,2,3
+           --n-seeds K] [--save FILE]
 
 For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
 and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
@@ -72,8 +73,10 @@ def sized(profile: Profile, args: argparse.Namespace) -> Profile:
     changes: dict[str, Any] = {}
     if data:
         changes["data"] = dataclasses.replace(profile.data, **data)
-    if args.max_steps is not None:
-        changes["train"] = dataclasses.replace(profile.train, max_steps=args.max_steps)
+    train = {k: getattr(args, k) for k in ("max_steps", "patience")
+             if getattr(args, k) is not None}
+    if train:
+        changes["train"] = dataclasses.replace(profile.train, **train)
     if args.width is not None:
         changes["width"] = args.width
     if args.n_seeds is not None:
@@ -110,8 +113,8 @@ def main() -> None:
     parser.add_argument("--teachers", nargs="+", default=list(TEACHERS))
     parser.add_argument("--run-seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--work", type=Path, default=Path("neurodepth-runs") / "resolution")
-    for name in ("n-train", "n-valid", "n-test", "duration-ms", "max-steps", "width",
-                 "n-seeds"):
+    for name in ("n-train", "n-valid", "n-test", "duration-ms", "max-steps", "patience",
+                 "width", "n-seeds"):
         parser.add_argument(f"--{name}", type=int, default=None)
     parser.add_argument("--depths", default=None, help="comma-separated depths")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
