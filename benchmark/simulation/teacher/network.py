@@ -39,9 +39,12 @@ function of the config.
 4. **Heads.** The spike logit is ``gain x (S - mean_S) / sd_S + b``, with ``S`` the sum
    of the last layer's units and ``b`` set so that the mean spike probability over the
    construction simulations equals ``target_rate_hz`` per second (bisection on the mean of
-   ``sigmoid``). The voltage is ``v_rest_mv + v_scale_mv x tanh(V / (2 sd_V))``, with
-   ``V`` the sum of the first layer's standardised drives (before the threshold): the
-   summed synaptic drive, as a soma's subthreshold voltage follows it.
+   ``sigmoid``). The voltage is ``v_rest_mv + v_scale_mv x tanh((S - mean_S) / (2 sd_S))``:
+   it follows the drive the spikes are made from, as a soma's voltage follows the
+   dendritic currents that make it fire. A student's voltage loss therefore teaches it the
+   teacher's deep function at every 1 ms, as a neuron's voltage does (a voltage of the
+   summed synaptic drive alone, a first try, taught a depth-1 function and held every
+   student's spike AUC near 0.9 whatever its depth).
 
 The standardisation statistics and ``b`` come from ``n_construction`` simulations of
 ``construction_ms`` ms each, drawn by the common protocol at the teacher's input rates on
@@ -63,6 +66,8 @@ from torch.nn import functional
 from benchmark.simulation import protocol
 
 CONSTRUCTION_DIGEST = "teacher-construction"
+CONSTRUCTION = "dendritic-hierarchy-2"
+"""Names the construction's code in the weights hash: change it with the construction."""
 BIAS_RANGE = 1000.0  # the logit bias is searched in [-BIAS_RANGE, BIAS_RANGE]
 
 
@@ -175,8 +180,9 @@ def draw_weights(config: TeacherConfig, kinds: np.ndarray) -> Weights:
 
 
 def weights_digest(config: TeacherConfig, weights: Weights) -> str:
-    """sha256 over the config (JSON) and every drawn weight's float32 bytes, in order."""
-    h = hashlib.sha256(repr(sorted(asdict(config).items())).encode())
+    """sha256 over :data:`CONSTRUCTION`, the config and every drawn weight's float32
+    bytes, in order."""
+    h = hashlib.sha256((CONSTRUCTION + repr(sorted(asdict(config).items()))).encode())
     for t in (weights.input_weights, weights.kernel1, *weights.mixing):
         h.update(t.contiguous().numpy().tobytes())
     return h.hexdigest()
@@ -193,7 +199,6 @@ class Teacher:
     bias: float
     readout_mean: float = 0.0
     readout_sd: float = 1.0
-    voltage_sd: float = 1.0
 
     def synaptic(self, drive: torch.Tensor) -> torch.Tensor:
         """The first layer's drives ``A @ x`` filtered by its causal exponential kernel."""
@@ -222,18 +227,12 @@ class Teacher:
                  - c.threshold_sd).clamp(0.0, c.saturation_sd)
         return x
 
-    def voltage_drive(self, drive: torch.Tensor) -> torch.Tensor:
-        """The summed standardised first-layer drives: (batch, time)."""
-        z = (self.synaptic(drive) - self.means[0][:, None]) / self.stds[0][:, None]
-        return z.sum(dim=1)
-
     def outputs(self, drive: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(spike probability per 1 ms, voltage in mV), each (batch, time)."""
         c = self.config
         readout = (self.hidden(drive).sum(dim=1) - self.readout_mean) / self.readout_sd
         prob = torch.sigmoid(c.gain * readout + self.bias)
-        volt = c.v_rest_mv + c.v_scale_mv * torch.tanh(
-            self.voltage_drive(drive) / (2.0 * self.voltage_sd))
+        volt = c.v_rest_mv + c.v_scale_mv * torch.tanh(readout / 2.0)
         return prob, volt
 
 
@@ -276,8 +275,6 @@ def build(config: TeacherConfig, sites: protocol.InputSites,
         summed = teacher.hidden(drives).sum(dim=1)[..., skip:]
         teacher.readout_mean = float(summed.mean())
         teacher.readout_sd = float(summed.std().clamp_min(1e-6))
-        teacher.voltage_sd = float(teacher.voltage_drive(drives)[..., skip:].std()
-                                   .clamp_min(1e-6))
         logit = config.gain * (summed - teacher.readout_mean) / teacher.readout_sd
         teacher.bias = _bias_for(logit.double(), config.target_rate_hz / 1000.0)
     return teacher
