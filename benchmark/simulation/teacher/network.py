@@ -206,25 +206,27 @@ class Teacher:
         return functional.conv1d(functional.pad(drive, (c.kernel1_ms - 1, 0)),
                                  w.kernel1.expand(c.width, 1, -1).contiguous(), groups=c.width)
 
-    def pre_activation(self, drive: torch.Tensor, layer: int) -> torch.Tensor:
-        """Layer ``layer``'s units before standardisation (earlier layers complete)."""
+    def layer_input(self, below: torch.Tensor, layer: int) -> torch.Tensor:
+        """Layer ``layer``'s units before standardisation: the filtered drives ``A @ x``
+        (layer 0, ``below`` the drives) or the causal convolution of the units below."""
         c, w = self.config, self.weights
         if layer == 0:
-            return self.synaptic(drive)
-        below = self.hidden(drive, layer)
+            return self.synaptic(below)
         return functional.conv1d(functional.pad(below, (c.kernel_ms - 1, 0)),
                                  w.mixing[layer - 1])
+
+    def activate(self, pre: torch.Tensor, layer: int) -> torch.Tensor:
+        """Standardise layer ``layer``'s inputs, threshold and saturate them."""
+        c = self.config
+        return ((pre - self.means[layer][:, None]) / self.stds[layer][:, None]
+                - c.threshold_sd).clamp(0.0, c.saturation_sd)
 
     def hidden(self, drive: torch.Tensor, layers: int | None = None) -> torch.Tensor:
         """The units (thresholded, saturating) of the last layer (or of ``layers`` layers) for
         first-layer drives ``A @ x`` of shape (batch, width, time)."""
-        c, w = self.config, self.weights
-        x = self.synaptic(drive)
-        for i in range(layers or c.depth):
-            if i > 0:
-                x = functional.conv1d(functional.pad(x, (c.kernel_ms - 1, 0)), w.mixing[i - 1])
-            x = ((x - self.means[i][:, None]) / self.stds[i][:, None]
-                 - c.threshold_sd).clamp(0.0, c.saturation_sd)
+        x = drive
+        for i in range(layers or self.config.depth):
+            x = self.activate(self.layer_input(x, i), i)
         return x
 
     def outputs(self, drive: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -268,11 +270,14 @@ def build(config: TeacherConfig, sites: protocol.InputSites,
     skip = config.skip_ms
     with torch.no_grad():
         drives = construction_drives(config, weights, sites, params)
-        for layer in range(config.depth):
-            pre = teacher.pre_activation(drives, layer)[..., skip:]
-            teacher.means.append(pre.mean(dim=(0, 2)))
-            teacher.stds.append(pre.std(dim=(0, 2)).clamp_min(1e-6).float())
-        summed = teacher.hidden(drives).sum(dim=1)[..., skip:]
+        units = drives
+        for layer in range(config.depth):  # one pass: each layer measured, then applied
+            pre = teacher.layer_input(units, layer)
+            kept = pre[..., skip:]
+            teacher.means.append(kept.mean(dim=(0, 2)))
+            teacher.stds.append(kept.std(dim=(0, 2)).clamp_min(1e-6).float())
+            units = teacher.activate(pre, layer)
+        summed = units.sum(dim=1)[..., skip:]
         teacher.readout_mean = float(summed.mean())
         teacher.readout_sd = float(summed.std().clamp_min(1e-6))
         logit = config.gain * (summed - teacher.readout_mean) / teacher.readout_sd
