@@ -2,8 +2,8 @@
 
 usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_depth1 ...]
            [--run-seeds 0 1 2] [--work DIR] [--n-train N --n-valid N --n-test N
-           --duration-ms MS --max-steps S --patience P --width W --depths 1,2,3
-           --n-seeds K] [--save FILE]
+           --duration-ms MS --max-steps S --patience P --weight-decay WD --width W
+           --depths 1,2,3 --n-seeds K] [--save FILE]
 
 For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
 and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
@@ -73,7 +73,7 @@ def sized(profile: Profile, args: argparse.Namespace) -> Profile:
     changes: dict[str, Any] = {}
     if data:
         changes["data"] = dataclasses.replace(profile.data, **data)
-    train = {k: getattr(args, k) for k in ("max_steps", "patience")
+    train = {k: getattr(args, k) for k in ("max_steps", "patience", "weight_decay")
              if getattr(args, k) is not None}
     if train:
         changes["train"] = dataclasses.replace(profile.train, **train)
@@ -86,6 +86,16 @@ def sized(profile: Profile, args: argparse.Namespace) -> Profile:
     if not changes:
         return profile
     return dataclasses.replace(profile, name=f"{profile.name}-sized", **changes)
+
+
+def add_overrides(parser: argparse.ArgumentParser) -> None:
+    """The options :func:`sized` reads."""
+    for name in ("n-train", "n-valid", "n-test", "duration-ms", "max-steps", "patience",
+                 "width", "n-seeds"):
+        parser.add_argument(f"--{name}", type=int, default=None)
+    parser.add_argument("--weight-decay", type=float, default=None,
+                        help="decoupled weight decay of the training plan")
+    parser.add_argument("--depths", default=None, help="comma-separated depths")
 
 
 def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, Any]:
@@ -107,16 +117,31 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
             "wall_s": round(time.monotonic() - start, 1)}
 
 
+def provenance(script: str, start: float) -> dict[str, Any]:
+    """How a benchmark's JSON was made: the command, the time (UTC), versions, wall time
+    since ``start`` (``time.monotonic()``)."""
+    return {"command": f"python benchmarks/{script} " + " ".join(sys.argv[1:]),
+            "made_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "versions": {"benchmark": __version__, "torch": torch.__version__},
+            "wall_s": round(time.monotonic() - start, 1)}
+
+
+def emit(result: dict[str, Any], save: Path | None) -> None:
+    """Print ``result`` as JSON; also write it (atomically) to ``save`` when given."""
+    text = json.dumps(result, indent=1)
+    if save is not None:
+        save.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(save, text + "\n")
+    print(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", default="quick", choices=sorted(profiles.PROFILES))
     parser.add_argument("--teachers", nargs="+", default=list(TEACHERS))
     parser.add_argument("--run-seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--work", type=Path, default=Path("neurodepth-runs") / "resolution")
-    for name in ("n-train", "n-valid", "n-test", "duration-ms", "max-steps", "patience",
-                 "width", "n-seeds"):
-        parser.add_argument(f"--{name}", type=int, default=None)
-    parser.add_argument("--depths", default=None, help="comma-separated depths")
+    add_overrides(parser)
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
     parser.add_argument("--save", type=Path, default=None,
                         help="also write the JSON here (atomically), e.g. "
@@ -131,17 +156,8 @@ def main() -> None:
     for teacher in args.teachers:
         mine = [r for r in runs if r["teacher"] == teacher]
         table[teacher] = {c: sum(r["class"] == c for r in mine) / len(mine) for c in CLASSES}
-    result = {"profile": profile.to_dict(), "run_seeds": args.run_seeds,
-              "fractions": table, "runs": runs,
-              "command": "python benchmarks/resolution.py " + " ".join(sys.argv[1:]),
-              "made_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "versions": {"benchmark": __version__, "torch": torch.__version__},
-              "wall_s": round(time.monotonic() - start, 1)}
-    text = json.dumps(result, indent=1)
-    if args.save is not None:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(args.save, text + "\n")
-    print(text)
+    emit({"profile": profile.to_dict(), "run_seeds": args.run_seeds,
+          "fractions": table, "runs": runs} | provenance("resolution.py", start), args.save)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from benchmark.cells import registry
+from benchmark.core import profiles
 from benchmark.pipeline import validation
 from benchmark.simulation import engine, protocol
 from benchmark.simulation.teacher import layout, network, pin
@@ -151,3 +152,19 @@ def _resolution():
 def test_resolution_classifies_a_score_against_the_true_depth(
         score: dict, depth: int, expected: str) -> None:
     assert _resolution().classify(score, depth) == expected
+
+
+def test_resolution_overrides_make_a_sized_profile_and_none_keep_the_profile() -> None:
+    import argparse
+
+    module = _resolution()
+    parser = argparse.ArgumentParser()
+    module.add_overrides(parser)
+    quick = profiles.get("quick")
+    assert module.sized(quick, parser.parse_args([])) is quick
+    args = parser.parse_args(["--n-train", "480", "--max-steps", "3000", "--weight-decay", "0",
+                              "--depths", "1,3"])
+    sized = module.sized(quick, args)
+    assert sized.name == "quick-sized" and sized.data.n_train == 480
+    assert sized.train.max_steps == 3000 and sized.train.weight_decay == 0.0
+    assert sized.depths == (1, 3) and sized.data.n_test == quick.data.n_test

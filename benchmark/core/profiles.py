@@ -72,6 +72,9 @@ class TrainPlan:
             bfloat16 autocast (convolutions in bf16, losses in float32). Validation, test
             and prediction always run in float32: test AUCs near 0.997 need the logits'
             full resolution to rank bins.
+        train_sims: train on the first ``train_sims`` simulations of the run's training
+            split only (learning curves, ``benchmarks/learning_curve.py``); None: all of
+            them. Validation and test sets are the run's, whatever this is.
     """
 
     max_steps: int
@@ -92,8 +95,14 @@ class TrainPlan:
     select_on: str = "spike_auc"
     skip_ms: int = 500
     voltage_target: str = "cell"
+    train_sims: int | None = None
 
     def __post_init__(self) -> None:
+        if self.train_sims is not None and (isinstance(self.train_sims, bool)
+                                            or not isinstance(self.train_sims, int)
+                                            or self.train_sims < 1):
+            raise ValueError(f"train_sims must be a positive integer or None, got "
+                             f"{self.train_sims!r}")
         if self.select_on not in ("spike_auc", "spike_loss", "loss"):
             raise ValueError(f"select_on must be 'spike_auc', 'spike_loss' or 'loss', got "
                              f"{self.select_on!r}")
@@ -214,8 +223,8 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         """The definition (every field but :attr:`revised`; the learning-rate steps only
-        where they differ from :data:`LR_STEP_DEFAULTS`): what records hold and the
-        builder compares."""
+        where they differ from :data:`LR_STEP_DEFAULTS`, ``train_sims`` only when set):
+        what records hold and the builder compares."""
         out = asdict(self)
         del out["revised"]
         if self.engine is None:  # records from before the field existed compare equal
@@ -223,6 +232,8 @@ class Profile:
         if all(getattr(self.train, k) == v for k, v in LR_STEP_DEFAULTS.items()):
             for key in LR_STEP_DEFAULTS:
                 del out["train"][key]
+        if self.train.train_sims is None:  # every training simulation, as before the field
+            del out["train"]["train_sims"]
         return out
 
 

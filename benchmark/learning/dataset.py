@@ -233,14 +233,22 @@ class Dataset:
     levels (``voltage="cell"``, :func:`measure_levels`), the soma voltage of up to
     :data:`LEVEL_SIMS` training simulations; simulations are read when used and cached up
     to ``cache_mb`` (MB) of arrays (default 2048). ``voltage="reference"``: the reference
-    protocol's constant levels.
+    protocol's constant levels. ``train_sims``: only the first that many simulations of the
+    training split (learning curves); the validation and test splits are unchanged.
     """
 
     def __init__(self, folder: Path, cache_mb: float = 2048.0,
-                 voltage: Literal["cell", "reference"] = "cell") -> None:
+                 voltage: Literal["cell", "reference"] = "cell",
+                 train_sims: int | None = None) -> None:
         self.folder = folder
         self.plan: SimulationPlan = read_plan(folder)
         self.splits = self.plan.split_indices()
+        if train_sims is not None:
+            if not 1 <= train_sims <= len(self.splits["train"]):
+                raise UserError(f"{folder}: cannot train on {train_sims} simulations; the "
+                                f"run has {len(self.splits['train'])} training simulations "
+                                "(set train_sims between 1 and that)")
+            self.splits["train"] = self.splits["train"][:train_sims]
         wanted = {i for ids in self.splits.values() for i in ids}
         locations: dict[int, tuple[Path, int]] = {}
         paths = sorted(folder.glob("shard-*.h5"))

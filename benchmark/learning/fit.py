@@ -333,7 +333,8 @@ def run_sweep(run: Path, profile: Profile, *, device: str | None = None,
     cluster's, :mod:`benchmark.simulation.executors`), each network is a task of its own
     (:func:`fit_in_worker`); a lost task is retried and resumes from its checkpoint.
     """
-    data = Dataset(run / "simulations", voltage=profile.train.voltage_target)
+    data = Dataset(run / "simulations", voltage=profile.train.voltage_target,
+                   train_sims=profile.train.train_sims)
     dev = pick_device(device or profile.device)
     jobs = sweep_jobs(run, profile, data.n_inputs)
     todo = [j for j in jobs if not (j.folder / FIT_FILE).is_file()]
@@ -374,7 +375,8 @@ def fit_in_worker(run: Path, profile: Profile, folder: str,
                   device: str | None) -> dict[str, Any]:
     """One network of the sweep (named by its fit folder), trained where this runs: the
     task a cluster worker is given. Returns the fit's result (``fit.json``)."""
-    data = Dataset(run / "simulations", voltage=profile.train.voltage_target)
+    data = Dataset(run / "simulations", voltage=profile.train.voltage_target,
+                   train_sims=profile.train.train_sims)
     job = next((j for j in sweep_jobs(run, profile, data.n_inputs) if str(j.folder) == folder),
                None)
     if job is None:
