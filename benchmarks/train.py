@@ -24,8 +24,8 @@ point operations per step (multiply-add = 2; the first layer's forward and weigh
 the later layers' forward, input and weight gradients) and bounds what any first-layer
 method can reach: ``bound_ratio_*`` is the dense step over the time the later layers alone
 would take at the rate of a large matrix product measured on the same device
-(``matmul_gflops``, float32 and bfloat16), i.e. a free first layer and perfectly efficient
-later layers. Throughput is simulated ms of data per wall second:
+(``matmul_gflops``: float32, and bfloat16 unless --no-amp), i.e. a free first layer and
+perfectly efficient later layers. Throughput is simulated ms of data per wall second:
 ``batch_size * window_ms * steps / seconds``. Runs on CPU (``--threads``) and on CUDA when
 available. Prints one JSON object.
 """
@@ -230,8 +230,11 @@ def main() -> None:
         "devices": {},
     }
     for device in devices:
-        args.matmul_gflops = {label: matmul_gflops(device, dtype) for label, dtype in
-                              (("float32", torch.float32), ("bfloat16", torch.bfloat16))}
+        # bfloat16 is measured only when the autocast modes run: on a CPU without bfloat16
+        # units a 2048^3 product takes about a minute
+        dtypes = (("float32", torch.float32),) + ((("bfloat16", torch.bfloat16),)
+                                                   if args.amp else ())
+        args.matmul_gflops = {label: matmul_gflops(device, dtype) for label, dtype in dtypes}
         report["devices"][device.type] = {
             "name": _device_name(device), "matmul_gflops": args.matmul_gflops,
             "networks": {name: bench_network(name, args, device) for name in args.networks},
