@@ -157,7 +157,16 @@ def main() -> None:
         mine = [r for r in runs if r["teacher"] == teacher]
         table[teacher] = {c: sum(r["class"] == c for r in mine) / len(mine) for c in CLASSES}
     emit({"profile": profile.to_dict(), "run_seeds": args.run_seeds,
+          "teachers": {t: identity(t) for t in args.teachers},
           "fractions": table, "runs": runs} | provenance("resolution.py", start), args.save)
+
+
+def identity(cell: str) -> dict[str, Any]:
+    """Which teacher a result is of: its version, its spec's digest and its pinned weights
+    hash."""
+    spec = registry.get(cell)
+    return {"version": spec.get("version"), "spec_sha256": spec.digest(),
+            "weights_sha256": spec.get("parameters.weights_sha256")}
 
 
 if __name__ == "__main__":

@@ -8,7 +8,12 @@ standardisation on its construction simulations), the CPU time of one forward pa
 ``--n-sims`` simulations of the protocol (per simulated second; one thread), the output
 rate, and the **ceiling AUC**: the spike ROC AUC of the teacher's own spike probability
 against the spikes drawn from it, pooled over 1 ms bins after the first 500 ms (the bins
-the benchmark scores). A student cannot beat the ceiling; how far below it a student lands
+the benchmark scores), and how the output is **spread over simulations**: the median
+per-simulation rate of the spike probability (Hz), the share of the expected spikes in the
+5 simulations with the most, and the relative standard error of a 32-simulation mean rate
+(what a calibration probe of 32 simulations measures; a neuron's output is spread, and a
+rate held by a handful of simulations cannot be calibrated). A student cannot beat the
+ceiling; how far below it a student lands
 at a profile's data size says how learnable the teacher is. Prints one JSON object.
 """
 
@@ -62,11 +67,26 @@ def measure(name: str, n_sims: int, duration_ms: int, rate_scale: float,
     p = prob.double().numpy()[:, SKIP_MS:].ravel()
     y = labels[:, SKIP_MS:].ravel()
     n_spikes = int(sum(len(s) for _, s in outputs))
+    skipped_s = (duration_ms - SKIP_MS) / 1000.0
+    per_sim_hz = prob.double().numpy()[:, SKIP_MS:].sum(axis=1) / skipped_s
     return {"cell": name, "depth": int(spec.get("parameters.teacher.depth")),
             "weights_sha256": cell.weights_sha256, "construction_cpu_s": round(build_s, 2),
             "cpu_s_per_simulated_s": sim_s / (n_sims * duration_ms / 1000.0),
             "n_spikes": n_spikes, "rate_hz": n_spikes / (n_sims * duration_ms / 1000.0),
-            "ceiling_spike_auc": float(roc_auc(y, p)) if y.any() else None}
+            "ceiling_spike_auc": float(roc_auc(y, p)) if y.any() else None,
+            "spread": spread(per_sim_hz)}
+
+
+def spread(per_sim_hz: np.ndarray, top: int = 5, probe: int = 32) -> dict[str, float]:
+    """How an output rate is spread over simulations (per-simulation rates in Hz): the
+    median (Hz), the share of the total in the ``top`` simulations with the most, and the
+    relative standard error of a mean over ``probe`` simulations."""
+    rates = np.sort(np.asarray(per_sim_hz, dtype=np.float64))
+    total, mean = rates.sum(), rates.mean()
+    return {"median_hz": float(np.median(rates)),
+            f"top{top}_share": float(rates[-top:].sum() / total) if total > 0 else float("nan"),
+            "probe_rel_se": float(rates.std() / np.sqrt(probe) / mean) if mean > 0
+            else float("nan")}
 
 
 def main() -> None:

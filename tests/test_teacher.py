@@ -127,15 +127,19 @@ def test_teacher_cells_pass_every_tier_at_smoke(name: str) -> None:
     assert "1278 inputs" in messages["build"]
 
 
-def _resolution():
+def _script(name: str):  # noqa: ANN202 - a script module under benchmarks/
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "resolution.py"
-    spec = importlib.util.spec_from_file_location("resolution", path)
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"benchmarks_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _resolution():  # noqa: ANN202
+    return _script("resolution")
 
 
 @pytest.mark.parametrize(("score", "depth", "expected"), [
@@ -168,3 +172,35 @@ def test_resolution_overrides_make_a_sized_profile_and_none_keep_the_profile() -
     assert sized.name == "quick-sized" and sized.data.n_train == 480
     assert sized.train.max_steps == 3000 and sized.train.weight_decay == 0.0
     assert sized.depths == (1, 3) and sized.data.n_test == quick.data.n_test
+
+
+def test_spread_says_how_many_simulations_hold_the_output() -> None:
+    """benchmarks/teacher.py's spread: an even output has a top-5 share of 5 / n and the
+    median at the mean; one simulation holding it all has share 1 and median 0."""
+    spread = _script("teacher").spread
+    even = spread(np.full(40, 2.0))
+    assert even["median_hz"] == 2.0 and even["top5_share"] == pytest.approx(5 / 40)
+    assert even["probe_rel_se"] == 0.0
+    one = spread(np.r_[np.zeros(39), 80.0])
+    assert one["median_hz"] == 0.0 and one["top5_share"] == 1.0
+    assert one["probe_rel_se"] == pytest.approx(np.std(np.r_[np.zeros(39), 80.0])
+                                                / np.sqrt(32) / 2.0)
+
+
+def test_the_teacher_benchmark_measures_a_real_teacher() -> None:
+    """measure() on a registered teacher: its rate is the drawn spikes', its spread is of
+    its spike probability, both finite and consistent in sign."""
+    row = _script("teacher").measure("teacher_depth3", 4, 2000, 1.0, 0)
+    assert row["depth"] == 3 and row["cpu_s_per_simulated_s"] > 0
+    assert row["rate_hz"] >= 0 and row["spread"]["median_hz"] >= 0
+    if row["n_spikes"]:
+        assert 0.5 < row["ceiling_spike_auc"] <= 1.0
+
+
+def test_resolution_names_each_teacher_by_version_and_hashes() -> None:
+    """A resolution JSON says which construction it measured: the cell's version, its
+    spec digest and its pinned weights hash, as the registry has them."""
+    spec = registry.get("teacher_depth3")
+    ident = _resolution().identity("teacher_depth3")
+    assert ident == {"version": spec.get("version"), "spec_sha256": spec.digest(),
+                     "weights_sha256": pin.digest("teacher_depth3")}

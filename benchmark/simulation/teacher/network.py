@@ -16,7 +16,11 @@ function of the config.
    n_inputs) gives a unit's excitatory inputs weight ``1 + weight_jitter x N(0, 1)`` and its
    inhibitory ones ``-inh_ratio x (1 + weight_jitter x N(0, 1))``, every other input 0. The
    unit's drive is ``A @ x`` filtered by a causal exponential kernel ``exp(-t / tau_ms)``,
-   t = 0 .. ``kernel1_ms - 1`` ms (one kernel shared by the units).
+   t = 0 .. ``kernel1_ms - 1`` ms (one kernel shared by the units). The kernel is slow (10
+   ms by default), as an NMDA receptor's current is (decay tens of ms; Jahr & Stevens
+   1990, J Neurosci 10:3178): a unit sums many input events. A 2 ms kernel, an earlier
+   choice, made units that each saw about one input event, which the quick profile's
+   students did not learn from hundreds of simulations even at depth 1.
 2. **Layers 2 .. depth.** A causal convolution width -> width with kernel ``kernel_ms`` ms
    and non-negative weights: unit i listens to unit j of the layer below with probability
    ``connect_p`` (a ``U(0, 1)`` draw per pair below ``connect_p``) and always to unit i,
@@ -39,12 +43,13 @@ function of the config.
 4. **Heads.** The spike logit is ``gain x (S - mean_S) / sd_S + b``, with ``S`` the sum
    of the last layer's units and ``b`` set so that the mean spike probability over the
    construction simulations equals ``target_rate_hz`` per second (bisection on the mean of
-   ``sigmoid``). The voltage is ``v_rest_mv + v_scale_mv x tanh((S - mean_S) / (2 sd_S))``:
-   it follows the drive the spikes are made from, as a soma's voltage follows the
+   ``sigmoid``). The voltage is ``v_rest_mv + v_scale_mv x (S - mean_S) / sd_S`` (mV): it
+   follows the drive the spikes are made from, linearly, as a soma's voltage follows the
    dendritic currents that make it fire. A student's voltage loss therefore teaches it the
    teacher's deep function at every 1 ms, as a neuron's voltage does (a voltage of the
    summed synaptic drive alone, a first try, taught a depth-1 function and held every
-   student's spike AUC near 0.9 whatever its depth).
+   student's spike AUC near 0.9 whatever its depth). The voltage is linear, not
+   saturating, so that it keeps the readout's large values, where the spikes are.
 
 The standardisation statistics and ``b`` come from ``n_construction`` simulations of
 ``construction_ms`` ms each, drawn by the common protocol at the teacher's input rates on
@@ -66,7 +71,7 @@ from torch.nn import functional
 from benchmark.simulation import protocol
 
 CONSTRUCTION_DIGEST = "teacher-construction"
-CONSTRUCTION = "dendritic-hierarchy-2"
+CONSTRUCTION = "dendritic-hierarchy-3"
 """Names the construction's code in the weights hash: change it with the construction."""
 BIAS_RANGE = 1000.0  # the logit bias is searched in [-BIAS_RANGE, BIAS_RANGE]
 
@@ -89,7 +94,8 @@ class TeacherConfig:
         inh_ratio: scale of inhibitory weights relative to excitatory ones.
         gain: slope of the spike logit on the standardised readout (1 / standard deviations).
         target_rate_hz: mean output rate the logit's bias is set to (Hz).
-        v_rest_mv, v_scale_mv: the voltage head's offset and range (mV).
+        v_rest_mv: the voltage head's level at the readout's mean (mV).
+        v_scale_mv: the voltage head's slope (mV per standard deviation of the readout).
         n_construction, construction_ms, skip_ms: the construction simulations, their
             length and the initial ms left out of the statistics.
     """
@@ -97,8 +103,8 @@ class TeacherConfig:
     depth: int
     width: int = 8
     seed: int = 0
-    tau_ms: float = 2.0
-    kernel1_ms: int = 30
+    tau_ms: float = 10.0
+    kernel1_ms: int = 50
     kernel_ms: int = 11
     threshold_sd: float = 1.0
     saturation_sd: float = 2.0
@@ -108,7 +114,7 @@ class TeacherConfig:
     gain: float = 12.0
     target_rate_hz: float = 1.0
     v_rest_mv: float = -70.0
-    v_scale_mv: float = 10.0
+    v_scale_mv: float = 2.0
     n_construction: int = 32
     construction_ms: int = 3000
     skip_ms: int = 300
@@ -234,7 +240,7 @@ class Teacher:
         c = self.config
         readout = (self.hidden(drive).sum(dim=1) - self.readout_mean) / self.readout_sd
         prob = torch.sigmoid(c.gain * readout + self.bias)
-        volt = c.v_rest_mv + c.v_scale_mv * torch.tanh(readout / 2.0)
+        volt = c.v_rest_mv + c.v_scale_mv * readout
         return prob, volt
 
 
