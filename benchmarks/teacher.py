@@ -64,11 +64,11 @@ def measure(name: str, n_sims: int, duration_ms: int, rate_scale: float,
     labels = np.zeros((n_sims, duration_ms), dtype=bool)
     for k, (_, spikes) in enumerate(outputs):
         labels[k, spikes.astype(int)] = True
-    p = prob.double().numpy()[:, SKIP_MS:].ravel()
+    scored = prob.double().numpy()[:, SKIP_MS:]
+    p = scored.ravel()
     y = labels[:, SKIP_MS:].ravel()
     n_spikes = int(sum(len(s) for _, s in outputs))
-    skipped_s = (duration_ms - SKIP_MS) / 1000.0
-    per_sim_hz = prob.double().numpy()[:, SKIP_MS:].sum(axis=1) / skipped_s
+    per_sim_hz = scored.sum(axis=1) / ((duration_ms - SKIP_MS) / 1000.0)
     return {"cell": name, "depth": int(spec.get("parameters.teacher.depth")),
             "weights_sha256": cell.weights_sha256, "construction_cpu_s": round(build_s, 2),
             "cpu_s_per_simulated_s": sim_s / (n_sims * duration_ms / 1000.0),
