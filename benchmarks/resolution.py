@@ -8,7 +8,8 @@ usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_dep
 For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
 and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
 :func:`benchmark.pipeline.stages.run`) into ``DIR/<profile>/`` (resumable, like any run),
-and classifies the score:
+and classifies the score (each run also reports the teacher's own spike AUC on its test
+simulations, the ceiling its students are judged against):
 
 - ``recovered``: resolved at depth k;
 - ``open``: unresolved, or a range that contains k (an open range ">= d" contains every
@@ -40,15 +41,20 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import numpy as np
 import torch
 
 from benchmark.cells import registry
 from benchmark.core import atomic, profiles
 from benchmark.core.profiles import Profile
 from benchmark.core.version import __version__
+from benchmark.learning import metrics
+from benchmark.learning.dataset import Dataset
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
 from benchmark.scoring import curves
+from benchmark.simulation.teacher import network
+from benchmark.simulation.teacher.cell import TeacherCell
 
 TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
 CLASSES = ("recovered", "open", "wrong", "undetermined")
@@ -111,10 +117,31 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
     return {"teacher": teacher, "depth": depth, "run_seed": seed, "label": score["label"],
             "class": classify(score, depth), "fci": record["fci"]["value"],
             "run_rate_hz": record["simulation"]["mean_output_rate_hz"],
+            "teacher_spike_auc": teacher_auc(teacher, config.store.simulations),
             "per_depth": {d: {"spike_auc": row["spike_auc"], **{
                 k: gaps[row["depth"]].get(k) for k in ("verdict", "delta_fci", "delta_fci_ci")}}
                 for d, row in ((r["depth"], r) for r in record["per_depth"])},
             "wall_s": round(time.monotonic() - start, 1)}
+
+
+def teacher_auc(teacher: str, simulations: Path) -> float | None:
+    """The teacher's own spike probability, scored as the students are (pooled AUC over the
+    scored bins, under the same spike cap) on a run's test simulations: the ceiling that
+    "a student of depth k reaches the teacher" is judged against, on the same simulations
+    and at the run's calibrated rate. None when the test set has no spikes."""
+    cell = TeacherCell(dict(registry.get(teacher).data))
+    outputs = []
+    for sim in Dataset(simulations, cache_mb=256).split("test"):
+        drive = network.drive_of(cell.teacher.weights, sim.input_channel, sim.input_time_ms,
+                                 sim.duration_ms)
+        with torch.no_grad():
+            prob, _ = cell.teacher.outputs(drive[None])
+        zeros = np.zeros(sim.duration_ms)
+        outputs.append(metrics.SimulationOutputs(sim.spike_label, prob[0].double().numpy(),
+                                                 zeros, zeros))
+    cap = metrics.max_output_spikes(outputs[0].spike_label.size)
+    auc = metrics.pair_counts(outputs, max_output_spikes=cap).auc()
+    return float(auc) if np.isfinite(auc) else None
 
 
 def provenance(script: str, start: float) -> dict[str, Any]:

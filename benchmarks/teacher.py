@@ -7,14 +7,14 @@ For each teacher: the CPU time of its construction (drawing the weights, measuri
 standardisation on its construction simulations), the CPU time of one forward pass over
 ``--n-sims`` simulations of the protocol (per simulated second; one thread), the output
 rate, and the **ceiling AUC**: the spike ROC AUC of the teacher's own spike probability
-against the spikes drawn from it, pooled over 1 ms bins after the first 500 ms (the bins
-the benchmark scores), and how the output is **spread over simulations**: the median
-per-simulation rate of the spike probability (Hz), the share of the expected spikes in the
-5 simulations with the most, and the relative standard error of a 32-simulation mean rate
-(what a calibration probe of 32 simulations measures; a neuron's output is spread, and a
-rate held by a handful of simulations cannot be calibrated). A student cannot beat the
-ceiling; how far below it a student lands
-at a profile's data size says how learnable the teacher is. Prints one JSON object.
+against the spikes drawn from it, labelled as the dataset labels them and pooled over 1 ms
+bins after the first 500 ms (the bins the benchmark scores), and how the output is **spread
+over simulations**: the median per-simulation rate of the spike probability (Hz), the share
+of the expected spikes in the 5 simulations with the most, and the relative standard error
+of a 32-simulation mean rate (what a calibration probe of 32 simulations measures; a
+neuron's output is spread, and a rate held by a handful of simulations cannot be
+calibrated). A student cannot beat the ceiling; how far below it a student lands at a
+profile's data size says how learnable the teacher is. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from benchmark.cells import registry
+from benchmark.learning.dataset import spike_labels
 from benchmark.learning.metrics import SKIP_MS, roc_auc
 from benchmark.simulation import protocol
 from benchmark.simulation.teacher import network
@@ -61,9 +62,7 @@ def measure(name: str, n_sims: int, duration_ms: int, rate_scale: float,
         drives = torch.stack([network.drive_of(cell.teacher.weights, ch, tm, duration_ms)
                               for ch, tm, _ in events])
         prob, _ = cell.teacher.outputs(drives)
-    labels = np.zeros((n_sims, duration_ms), dtype=bool)
-    for k, (_, spikes) in enumerate(outputs):
-        labels[k, spikes.astype(int)] = True
+    labels = np.stack([spike_labels(spikes, duration_ms) for _, spikes in outputs])
     scored = prob.double().numpy()[:, SKIP_MS:]
     p = scored.ravel()
     y = labels[:, SKIP_MS:].ravel()

@@ -10,10 +10,16 @@ import torch
 
 from benchmark.cells import registry
 from benchmark.core import profiles
+from benchmark.learning.dataset import spike_labels
 from benchmark.pipeline import validation
 from benchmark.simulation import engine, protocol
 from benchmark.simulation.teacher import layout, network, pin
-from benchmark.simulation.teacher.cell import TeacherCell, TeacherMismatch, spike_rng
+from benchmark.simulation.teacher.cell import (
+    TeacherCell,
+    TeacherMismatch,
+    spike_rng,
+    spike_times_ms,
+)
 
 TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
 
@@ -202,3 +208,12 @@ def test_resolution_names_each_teacher_by_version_and_hashes() -> None:
     ident = _script("resolution").identity("teacher_depth3")
     assert ident == {"version": spec.get("version"), "spec_sha256": spec.digest(),
                      "weights_sha256": pin.digest("teacher_depth3")}
+
+
+def test_a_drawn_spike_is_labelled_in_the_bin_it_was_drawn_in() -> None:
+    """A spike drawn from the probability of bin k (inputs of 0 .. k ms) must land in label
+    bin k, the bin a causal student predicts from the same inputs; a time of k ms would
+    label bin k - 1."""
+    bins = np.array([0, 1, 7, 499, 1499])
+    label = spike_labels(spike_times_ms(bins), 1500)
+    np.testing.assert_array_equal(np.flatnonzero(label), bins)

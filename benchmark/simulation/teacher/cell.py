@@ -6,7 +6,8 @@ of the drawn weights; ``[parameters.teacher]``, the :class:`~.network.TeacherCon
 offers the worker what a NEURON cell does (``site_table``, ``teardown``, ``shape``) and
 :meth:`TeacherCell.simulate_batch`, which simulates a shard's simulations with one forward
 pass: soma voltage at 1 ms from the voltage head (mV) and output spikes drawn per 1 ms bin
-from the spike probability, with a generator seeded by the cell, run seed and simulation
+from the spike probability (timed so that each is labelled in the bin it was drawn in,
+:func:`spike_times_ms`), with a generator seeded by the cell, run seed and simulation
 index (:func:`spike_rng`), so a simulation is reproducible on its own.
 """
 
@@ -22,6 +23,16 @@ from benchmark.simulation import protocol
 from benchmark.simulation.teacher import layout, network
 
 SPIKE_STREAM = "teacher-spikes"
+
+
+def spike_times_ms(bins: np.ndarray) -> np.ndarray:
+    """The times (ms) of spikes drawn in 1 ms bins ``bins`` (bin k from the inputs of
+    0 .. k ms): k + 1 ms, so that the dataset's label convention (a spike at t falls in bin
+    ``int(t - 0.5)``, :func:`benchmark.learning.dataset.spike_labels`) puts each spike in
+    the bin it was drawn in, and a causal student predicting bin k sees the same inputs the
+    teacher drew it from. A time of k ms would label bin k - 1: one bin before its newest
+    input, which the steep readout makes the most telling one."""
+    return np.asarray(bins, dtype=np.float64) + 1.0
 
 
 class TeacherMismatch(ValueError):
@@ -84,7 +95,7 @@ class TeacherCell:
                 prob, volt = self.teacher.outputs(drives)
             for row, i in enumerate(which):
                 p = prob[row].double().numpy()
-                spikes = np.flatnonzero(rngs[i].random(duration) < p).astype(np.float64)
+                spikes = spike_times_ms(np.flatnonzero(rngs[i].random(duration) < p))
                 out[i] = (volt[row].numpy().astype(np.float32), spikes)
         return [o for o in out if o is not None]
 
