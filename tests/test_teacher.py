@@ -217,3 +217,21 @@ def test_a_drawn_spike_is_labelled_in_the_bin_it_was_drawn_in() -> None:
     bins = np.array([0, 1, 7, 499, 1499])
     label = spike_labels(spike_times_ms(bins), 1500)
     np.testing.assert_array_equal(np.flatnonzero(label), bins)
+
+
+def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_path) -> None:
+    """The ceiling a run's students are judged against: the teacher's own spike probability
+    on the run's test simulations, labelled as the dataset labels them. A depth-1 teacher's
+    readout is nearly deterministic, so its AUC is near 1 (0.9999 on these simulations);
+    scores not matched to their simulations fall far below. (A label one bin off costs it
+    only 0.0002-0.0004: the bin convention has its own test above.)"""
+    from benchmark.pipeline import stages
+    from benchmark.pipeline.config import RunConfig
+
+    smoke = profiles.get("smoke")  # with enough test spikes for an AUC (about 70 at 1 Hz)
+    profile = dataclasses.replace(smoke, data=dataclasses.replace(
+        smoke.data, n_test=24, duration_ms=3500, sims_per_shard=8))
+    config = RunConfig.make("teacher_depth1", profile, seed=0, out=tmp_path, workers=1)
+    stages.simulate(config)
+    auc = _script("resolution").teacher_auc("teacher_depth1", config.store.simulations)
+    assert auc is not None and 0.97 < auc <= 1.0

@@ -30,8 +30,8 @@ def spike_times_ms(bins: np.ndarray) -> np.ndarray:
     0 .. k ms): k + 1 ms, so that the dataset's label convention (a spike at t falls in bin
     ``int(t - 0.5)``, :func:`benchmark.learning.dataset.spike_labels`) puts each spike in
     the bin it was drawn in, and a causal student predicting bin k sees the same inputs the
-    teacher drew it from. A time of k ms would label bin k - 1: one bin before its newest
-    input, which the steep readout makes the most telling one."""
+    teacher drew it from. A time of k ms would label bin k - 1, one bin before its newest
+    input."""
     return np.asarray(bins, dtype=np.float64) + 1.0
 
 
