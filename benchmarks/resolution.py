@@ -9,7 +9,9 @@ For each teacher (a registered cell with ``builder = "teacher"``, whose depth k 
 and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
 :func:`benchmark.pipeline.stages.run`) into ``DIR/<profile>/`` (resumable, like any run),
 and classifies the score (each run also reports the teacher's own spike AUC on its test
-simulations, the ceiling its students are judged against):
+simulations, the ceiling its students are judged against, and per student depth the FCI
+gap to it with the rule's paired interval: does depth k reach the teacher, does depth
+k - 1 fall short):
 
 - ``recovered``: resolved at depth k;
 - ``open``: unresolved, or a range that contains k (an open range ">= d" contains every
@@ -52,7 +54,7 @@ from benchmark.learning import metrics
 from benchmark.learning.dataset import Dataset
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
-from benchmark.scoring import curves
+from benchmark.scoring import curves, decision
 from benchmark.simulation.teacher import network
 from benchmark.simulation.teacher.cell import TeacherCell
 
@@ -118,17 +120,20 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
             "class": classify(score, depth), "fci": record["fci"]["value"],
             "run_rate_hz": record["simulation"]["mean_output_rate_hz"],
             "teacher_spike_auc": teacher_auc(teacher, config.store.simulations),
+            "to_teacher": against_teacher(teacher, config.store.folder, profile),
             "per_depth": {d: {"spike_auc": row["spike_auc"], **{
                 k: gaps[row["depth"]].get(k) for k in ("verdict", "delta_fci", "delta_fci_ci")}}
                 for d, row in ((r["depth"], r) for r in record["per_depth"])},
             "wall_s": round(time.monotonic() - start, 1)}
 
 
-def teacher_auc(teacher: str, simulations: Path) -> float | None:
-    """The teacher's own spike probability, scored as the students are (pooled AUC over the
-    scored bins, under the same spike cap) on a run's test simulations: the ceiling that
-    "a student of depth k reaches the teacher" is judged against, on the same simulations
-    and at the run's calibrated rate. None when the test set has no spikes."""
+TEACHER_AS_DEPTH = 0
+"""The depth the teacher itself takes in :func:`against_teacher`'s decision."""
+
+
+def teacher_pairs(teacher: str, simulations: Path) -> metrics.PairCounts:
+    """The teacher's own spike probability on a run's test simulations, as the pair counts
+    a student's test predictions are kept as (the same scored bins and spike cap)."""
     cell = TeacherCell(dict(registry.get(teacher).data))
     outputs = []
     for sim in Dataset(simulations, cache_mb=256).split("test"):
@@ -140,8 +145,33 @@ def teacher_auc(teacher: str, simulations: Path) -> float | None:
         outputs.append(metrics.SimulationOutputs(sim.spike_label, prob[0].double().numpy(),
                                                  zeros, zeros))
     cap = metrics.max_output_spikes(outputs[0].spike_label.size)
-    auc = metrics.pair_counts(outputs, max_output_spikes=cap).auc()
+    return metrics.pair_counts(outputs, max_output_spikes=cap)
+
+
+def teacher_auc(teacher: str, simulations: Path) -> float | None:
+    """The teacher's own spike AUC on a run's test simulations, scored as the students are:
+    the ceiling that "a student of depth k reaches the teacher" is judged against, on the
+    same simulations and at the run's calibrated rate. None when the test set has no
+    spikes."""
+    auc = teacher_pairs(teacher, simulations).auc()
     return float(auc) if np.isfinite(auc) else None
+
+
+def against_teacher(teacher: str, run: Path, profile: Profile) -> dict[int, dict[str, Any]]:
+    """Each student depth's FCI gap to the teacher itself, with the decision rule's paired
+    interval (the same resamples of test simulations for students and teacher, and of the
+    students' seeds): ``reaches`` when the interval lies below the profile's tolerance,
+    ``short`` when above it, else ``unresolved``. The teacher enters the decision as depth
+    :data:`TEACHER_AS_DEPTH` with a validation AUC of 1, so it is the reference every gap
+    is measured from."""
+    found = curves.evidence(run, profile, curves.load_fits(run, profile))
+    own = decision.FitEvidence(TEACHER_AS_DEPTH, 0, 1.0,
+                               teacher_pairs(teacher, run / "simulations"))
+    outcome = decision.decide([*found, own], curves.decision_rule(profile))
+    names = {"sufficient": "reaches", "insufficient": "short", "unresolved": "unresolved"}
+    return {row.depth: {"delta_fci": row.delta_fci, "delta_fci_ci": list(row.delta_fci_ci),
+                        "verdict": names[row.verdict]}
+            for row in outcome.per_depth if row.depth != TEACHER_AS_DEPTH}
 
 
 def provenance(script: str, start: float) -> dict[str, Any]:
