@@ -114,13 +114,14 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
     stages.simulate(config)
     stages.fit(config)
     record = curves.score_run(config.store.folder, profile)  # no record: sized profiles
+    own = teacher_pairs(teacher, config.store.simulations)
     score = record["score"]
     gaps = {row["depth"]: (row.get("decision") or {}) for row in record["per_depth"]}
     return {"teacher": teacher, "depth": depth, "run_seed": seed, "label": score["label"],
             "class": classify(score, depth), "fci": record["fci"]["value"],
             "run_rate_hz": record["simulation"]["mean_output_rate_hz"],
-            "teacher_spike_auc": teacher_auc(teacher, config.store.simulations),
-            "to_teacher": against_teacher(teacher, config.store.folder, profile),
+            "teacher_spike_auc": teacher_auc(own),
+            "to_teacher": against_teacher(own, config.store.folder, profile),
             "per_depth": {d: {"spike_auc": row["spike_auc"], **{
                 k: gaps[row["depth"]].get(k) for k in ("verdict", "delta_fci", "delta_fci_ci")}}
                 for d, row in ((r["depth"], r) for r in record["per_depth"])},
@@ -148,26 +149,26 @@ def teacher_pairs(teacher: str, simulations: Path) -> metrics.PairCounts:
     return metrics.pair_counts(outputs, max_output_spikes=cap)
 
 
-def teacher_auc(teacher: str, simulations: Path) -> float | None:
-    """The teacher's own spike AUC on a run's test simulations, scored as the students are:
-    the ceiling that "a student of depth k reaches the teacher" is judged against, on the
-    same simulations and at the run's calibrated rate. None when the test set has no
-    spikes."""
-    auc = teacher_pairs(teacher, simulations).auc()
+def teacher_auc(own: metrics.PairCounts) -> float | None:
+    """The teacher's own spike AUC (``own``: :func:`teacher_pairs` of a run), scored as the
+    students are: the ceiling that "a student of depth k reaches the teacher" is judged
+    against, on the same simulations and at the run's calibrated rate. None when the test
+    set has no spikes."""
+    auc = own.auc()
     return float(auc) if np.isfinite(auc) else None
 
 
-def against_teacher(teacher: str, run: Path, profile: Profile) -> dict[int, dict[str, Any]]:
+def against_teacher(own: metrics.PairCounts, run: Path,
+                    profile: Profile) -> dict[int, dict[str, Any]]:
     """Each student depth's FCI gap to the teacher itself, with the decision rule's paired
     interval (the same resamples of test simulations for students and teacher, and of the
     students' seeds): ``reaches`` when the interval lies below the profile's tolerance,
     ``short`` when above it, else ``unresolved``. The teacher enters the decision as depth
     :data:`TEACHER_AS_DEPTH` with a validation AUC of 1, so it is the reference every gap
-    is measured from."""
+    is measured from (``own``: :func:`teacher_pairs` on the run's simulations)."""
     found = curves.evidence(run, profile, curves.load_fits(run, profile))
-    own = decision.FitEvidence(TEACHER_AS_DEPTH, 0, 1.0,
-                               teacher_pairs(teacher, run / "simulations"))
-    outcome = decision.decide([*found, own], curves.decision_rule(profile))
+    teacher = decision.FitEvidence(TEACHER_AS_DEPTH, 0, 1.0, own)
+    outcome = decision.decide([*found, teacher], curves.decision_rule(profile))
     names = {"sufficient": "reaches", "insufficient": "short", "unresolved": "unresolved"}
     return {row.depth: {"delta_fci": row.delta_fci, "delta_fci_ci": list(row.delta_fci_ci),
                         "verdict": names[row.verdict]}
