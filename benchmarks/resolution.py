@@ -3,7 +3,7 @@
 usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_depth1 ...]
            [--run-seeds 0 1 2] [--work DIR] [--n-train N --n-valid N --n-test N
            --duration-ms MS --max-steps S --patience P --weight-decay WD --width W
-           --depths 1,2,3 --n-seeds K] [--save FILE]
+           --batch-size B --spatial-rank R --depths 1,2,3 --n-seeds K] [--save FILE]
 
 For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
 and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
@@ -51,7 +51,7 @@ from benchmark.core import atomic, profiles
 from benchmark.core.profiles import Profile
 from benchmark.core.version import __version__
 from benchmark.learning import metrics
-from benchmark.learning.dataset import Dataset
+from benchmark.learning.dataset import Dataset, Simulation
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
 from benchmark.scoring import curves, decision
@@ -81,12 +81,13 @@ def sized(profile: Profile, args: argparse.Namespace) -> Profile:
     changes: dict[str, Any] = {}
     if data:
         changes["data"] = dataclasses.replace(profile.data, **data)
-    train = {k: getattr(args, k) for k in ("max_steps", "patience", "weight_decay")
-             if getattr(args, k) is not None}
+    train = {k: getattr(args, k) for k in ("max_steps", "patience", "weight_decay",
+                                           "batch_size") if getattr(args, k) is not None}
     if train:
         changes["train"] = dataclasses.replace(profile.train, **train)
-    if args.width is not None:
-        changes["width"] = args.width
+    for key in ("width", "spatial_rank"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
     if args.n_seeds is not None:
         changes["n_seeds"] = args.n_seeds
     if args.depths is not None:
@@ -99,7 +100,7 @@ def sized(profile: Profile, args: argparse.Namespace) -> Profile:
 def add_overrides(parser: argparse.ArgumentParser) -> None:
     """The options :func:`sized` reads."""
     for name in ("n-train", "n-valid", "n-test", "duration-ms", "max-steps", "patience",
-                 "width", "n-seeds"):
+                 "width", "n-seeds", "spatial-rank", "batch-size"):
         parser.add_argument(f"--{name}", type=int, default=None)
     parser.add_argument("--weight-decay", type=float, default=None,
                         help="decoupled weight decay of the training plan")
@@ -115,6 +116,8 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
     stages.fit(config)
     record = curves.score_run(config.store.folder, profile)  # no record: sized profiles
     own = teacher_pairs(teacher, config.store.simulations)
+    floor = linear_floor(teacher, config.store.simulations)
+    fits = curves.load_fits(config.store.folder, profile)
     score = record["score"]
     gaps = {row["depth"]: (row.get("decision") or {}) for row in record["per_depth"]}
     return {"teacher": teacher, "depth": depth, "run_seed": seed, "label": score["label"],
@@ -122,8 +125,10 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
             "run_rate_hz": record["simulation"]["mean_output_rate_hz"],
             "teacher_spike_auc": teacher_auc(own),
             "to_teacher": against_teacher(own, config.store.folder, profile),
+            "linear_floor": floor,
             "per_depth": {d: {"spike_auc": row["spike_auc"], **{
-                k: gaps[row["depth"]].get(k) for k in ("verdict", "delta_fci", "delta_fci_ci")}}
+                k: gaps[row["depth"]].get(k) for k in ("verdict", "delta_fci", "delta_fci_ci")},
+                **beyond_linear(fits[d], floor)}
                 for d, row in ((r["depth"], r) for r in record["per_depth"])},
             "wall_s": round(time.monotonic() - start, 1)}
 
@@ -147,6 +152,57 @@ def teacher_pairs(teacher: str, simulations: Path) -> metrics.PairCounts:
                                                  zeros, zeros))
     cap = metrics.max_output_spikes(outputs[0].spike_label.size)
     return metrics.pair_counts(outputs, max_output_spikes=cap)
+
+
+FLOOR_TRAIN_SIMS = 64
+"""Training simulations the linear floor's readout is fitted on (it has width + 1 weights)."""
+
+
+def unit_drives(cell: TeacherCell, sim: Simulation) -> np.ndarray:
+    """The teacher's first-layer units before their threshold, standardised: (time, width)."""
+    t = cell.teacher
+    drive = network.drive_of(t.weights, sim.input_channel, sim.input_time_ms, sim.duration_ms)
+    with torch.no_grad():
+        pre = t.layer_input(drive[None], 0)[0]
+    return ((pre - t.means[0][:, None]) / t.stds[0][:, None]).T.double().numpy()
+
+
+def linear_floor(teacher: str, simulations: Path) -> dict[str, float]:
+    """What a student that learns no nonlinearity reaches: the soma target (mV, as students
+    are trained on it) predicted by the best linear readout of the teacher's standardised
+    first-layer units (least squares on the first :data:`FLOOR_TRAIN_SIMS` training
+    simulations after :data:`~benchmark.learning.metrics.SKIP_MS`), scored on the test
+    simulations as students are (``soma_rmse_mv``, ``soma_explained_variance``). Each unit
+    is a linear filter of the inputs that a student's first layer can learn, so a student
+    whose voltage error is not below this floor has learnt at most a linear function of
+    them: the threshold units of even a depth-1 teacher are beyond it."""
+    cell = TeacherCell(dict(registry.get(teacher).data))
+    data = Dataset(simulations, cache_mb=256)
+    skip = metrics.SKIP_MS
+    train = data.split("train")[:FLOOR_TRAIN_SIMS]
+    design = np.concatenate([unit_drives(cell, s)[skip:] for s in train])
+    design = np.c_[design, np.ones(len(design))]
+    target = np.concatenate([s.soma_target_mv[skip:] for s in train]).astype(np.float64)
+    coef = np.linalg.lstsq(design, target, rcond=None)[0]
+    outputs = []
+    for sim in data.split("test"):
+        pred = unit_drives(cell, sim) @ coef[:-1] + coef[-1]
+        outputs.append(metrics.SimulationOutputs(sim.spike_label, np.zeros(pred.size),
+                                                 sim.soma_target_mv.astype(np.float64), pred))
+    cap = metrics.max_output_spikes(outputs[0].spike_label.size)
+    found = metrics.evaluate(outputs, max_output_spikes=cap, n_boot=0)
+    return {k: round(float(found[k]), 4) for k in ("soma_rmse_mv", "soma_explained_variance")}
+
+
+def beyond_linear(fits: list[dict[str, Any]], floor: dict[str, float]) -> dict[str, Any]:
+    """A student depth's test voltage error (median over seeds, mV) and the share of the
+    :func:`linear_floor`'s error variance its seeds explain (median): 0 for a student that
+    learnt a linear function of the teacher's units only, 1 for one that reproduces the
+    teacher's voltage (negative when worse than the floor)."""
+    rmse = np.array([f["test"]["soma_rmse_mv"] for f in fits], dtype=float)
+    return {"soma_rmse_mv": round(float(np.median(rmse)), 4),
+            "nonlinear_explained": round(float(np.median(
+                1.0 - (rmse / floor["soma_rmse_mv"]) ** 2)), 3)}
 
 
 def teacher_auc(own: metrics.PairCounts) -> float | None:

@@ -171,3 +171,44 @@ def test_the_training_benchmark_runs_and_bounds_only_deep_networks() -> None:
         assert all(ratio > 0 for ratio in net["ratio_vs_dense"].values())
     assert networks["1x128"]["flops"]["bound_ratio_float32"] is None
     assert networks["7x128"]["flops"]["bound_ratio_float32"] > 0
+
+
+FACTORISED = TCNConfig(n_inputs=5, depth=2, width=4, first_kernel_ms=6, kernel_ms=3,
+                       spatial_rank=2)
+
+
+def test_factorised_first_layer_is_the_full_layer_of_rank_r() -> None:
+    """The factorised first layer computes the full convolution whose weight is
+    sum_r T[j, r, lag] S[r, c]: a TCN with that full weight gives the same outputs."""
+    factorised = _eval_model(FACTORISED)
+    full = _eval_model(TCNConfig(**{**FACTORISED.to_dict(), "spatial_rank": None}))
+    layer = factorised.body[0]
+    weight = torch.einsum("jrk,rc->jck", layer.temporal.weight, layer.spatial.weight[:, :, 0])
+    state = factorised.state_dict()
+    for key in ("spatial.weight", "temporal.weight", "temporal.bias"):
+        del state[f"body.0.{key}"]
+    state["body.0.weight"], state["body.0.bias"] = weight, layer.temporal.bias
+    full.load_state_dict(state)
+    x = _inputs(2, 30)
+    assert torch.allclose(_outputs(factorised, x), _outputs(full, x), atol=1e-12)
+    assert torch.linalg.matrix_rank(weight.permute(1, 0, 2).reshape(5, -1)) <= 2
+
+
+def test_factorised_parameters_causality_and_config() -> None:
+    model = init_seeded(FACTORISED, 0)
+    c = FACTORISED
+    first = c.n_inputs * 2 + 2 * c.width * c.first_kernel_ms + c.width
+    assert model.parameter_count() == expected_parameter_count(c) == (
+        first + c.width**2 * c.kernel_ms + c.width + 2 * c.width * 2 + (c.width + 1) * 2)
+    assert TCNConfig.from_dict(FACTORISED.to_dict()) == FACTORISED
+    assert "spatial_rank" not in CONFIG.to_dict()  # full layers' configs read as before
+    with pytest.raises(ValueError, match="spatial_rank"):
+        TCNConfig(**{**FACTORISED.to_dict(), "spatial_rank": 0})
+    model = _eval_model(FACTORISED)
+    x, t, rf = _inputs(1, 40), 30, FACTORISED.receptive_field_ms
+    base = _outputs(model, x)[..., t]
+    later, outside = x.clone(), x.clone()
+    later[0, :, t + 1] += 3.0
+    outside[0, :, t - rf] += 3.0
+    assert torch.equal(_outputs(model, later)[..., t], base)
+    assert torch.equal(_outputs(model, outside)[..., t], base)

@@ -162,3 +162,14 @@ def test_state_dict_round_trip_between_modes() -> None:
 def test_sparse_tcn_rejects_non_binary_input() -> None:
     with pytest.raises(ValueError, match="binary"):
         TCN(SPARSE)(torch.rand(1, 9, 20))
+
+
+def test_factorised_first_layer_sparse_equals_dense() -> None:
+    dense = dataclasses.replace(CONFIG, spatial_rank=3)
+    a = _with_running_stats(init_seeded(dense, 2)).eval()
+    b = _with_running_stats(init_seeded(dataclasses.replace(dense, sparse_input=True), 2)).eval()
+    assert list(a.state_dict()) == list(b.state_dict())
+    b.load_state_dict(a.state_dict())
+    x = (torch.rand(2, 9, 30, generator=torch.Generator().manual_seed(1)) < 0.2).float()
+    for (pa, pb) in zip(a(x), b(x), strict=True):
+        assert torch.allclose(pa, pb, atol=1e-5)

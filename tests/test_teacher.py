@@ -12,6 +12,7 @@ from benchmark.cells import registry
 from benchmark.core import profiles
 from benchmark.learning.dataset import spike_labels
 from benchmark.pipeline import validation
+from benchmark.scoring import curves
 from benchmark.simulation import engine, protocol
 from benchmark.simulation.teacher import layout, network, pin
 from benchmark.simulation.teacher.cell import (
@@ -169,9 +170,11 @@ def test_resolution_overrides_make_a_sized_profile_and_none_keep_the_profile() -
     quick = profiles.get("quick")
     assert module.sized(quick, parser.parse_args([])) is quick
     args = parser.parse_args(["--n-train", "480", "--max-steps", "3000", "--weight-decay", "0",
-                              "--depths", "1,3"])
+                              "--depths", "1,3", "--spatial-rank", "32", "--batch-size", "32"])
     sized = module.sized(quick, args)
     assert sized.name == "quick-sized" and sized.data.n_train == 480
+    assert sized.spatial_rank == 32 and quick.spatial_rank is None
+    assert sized.train.batch_size == 32
     assert sized.train.max_steps == 3000 and sized.train.weight_decay == 0.0
     assert sized.depths == (1, 3) and sized.data.n_test == quick.data.n_test
 
@@ -245,3 +248,10 @@ def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_pat
     for gap in gaps.values():
         assert gap["verdict"] == "short" and gap["delta_fci"] > profile.score_tolerance_fci
         assert gap["delta_fci_ci"][0] > profile.score_tolerance_fci
+    # The best linear readout of the teacher's units explains most of its voltage but not
+    # its thresholds; 30-step students learn little of what it leaves.
+    floor = resolution.linear_floor("teacher_depth1", config.store.simulations)
+    assert 0.5 < floor["soma_explained_variance"] < 0.95 and floor["soma_rmse_mv"] > 0.3
+    fits = curves.load_fits(config.store.folder, profile)
+    for depth in profile.depths:
+        assert resolution.beyond_linear(fits[depth], floor)["nonlinear_explained"] < 0.5

@@ -191,6 +191,10 @@ class Profile:
     """The decision rule's tolerance (FCI units; :mod:`benchmark.scoring.decision`)."""
     device: str = "auto"
     sparse_input: bool = True
+    spatial_rank: int | None = None
+    """None: the networks' first layer is the reference protocol's full convolution; R: it is
+    factorised into R spatial patterns of the inputs, each filtered in time
+    (:class:`benchmark.learning.model.FactorisedConv1d`)."""
     widths: tuple[int, ...] = ()
     calibration: Calibration | None = None
     engine: str | None = None
@@ -227,8 +231,9 @@ class Profile:
         what records hold and the builder compares."""
         out = asdict(self)
         del out["revised"]
-        if self.engine is None:  # records from before the field existed compare equal
-            del out["engine"]
+        for key in ("engine", "spatial_rank"):  # unset: compare equal to records from before
+            if out[key] is None:                # the field existed
+                del out[key]
         if all(getattr(self.train, k) == v for k, v in LR_STEP_DEFAULTS.items()):
             for key in LR_STEP_DEFAULTS:
                 del out["train"][key]

@@ -68,7 +68,8 @@ def sweep_jobs(run: Path, profile: Profile, n_inputs: int) -> list[FitJob]:
     return [
         FitJob(TCNConfig(n_inputs=n_inputs, depth=d, width=w or profile.width,
                          first_kernel_ms=profile.first_kernel_ms(d),
-                         kernel_ms=profile.kernel_ms, sparse_input=profile.sparse_input),
+                         kernel_ms=profile.kernel_ms, sparse_input=profile.sparse_input,
+                         spatial_rank=profile.spatial_rank),
                seed, fit_folder(run, d, seed, w))
         for w in [None, *extra] for d in profile.depths for seed in range(profile.n_seeds)
     ]

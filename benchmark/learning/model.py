@@ -16,6 +16,16 @@ With ``TCNConfig.sparse_input`` the first layer is a
 :class:`benchmark.learning.sparse.SparseConv1d`:
 the same parameters (and state_dict keys), computed from the input spike events instead of
 a dense convolution over every channel and bin; checkpoints load either way.
+
+With ``TCNConfig.spatial_rank`` R the first layer is factorised (:class:`FactorisedConv1d`):
+a linear projection of the inputs onto R spatial patterns (a kernel of 1 ms, no bias),
+then a causal convolution R -> width over the first kernel. It is one layer (no
+nonlinearity between the two), so depth keeps its meaning; its weight is the full layer's
+``W[j, c, lag] = sum_r T[j, r, lag] S[r, c]``, of rank at most R over the inputs, with
+``n_inputs x R + R x width x first_kernel_ms`` weights instead of
+``n_inputs x width x first_kernel_ms``: every lag of a pattern learns from the same
+weights. Synapses at one dendritic location share the cable's temporal filtering to the
+soma (Rall 1967, J Neurophysiol 30:1138), which is the structure the factorisation assumes.
 """
 
 from __future__ import annotations
@@ -44,6 +54,9 @@ class TCNConfig:
         sparse_input: compute the first layer from the input spike events
             (:mod:`benchmark.learning.sparse`); same parameters and outputs, faster on
             sparse inputs.
+        spatial_rank: None for the reference protocol's full first layer; R for a
+            factorised first layer (:class:`FactorisedConv1d`: R spatial patterns of the
+            inputs, each filtered in time).
     """
 
     n_inputs: int
@@ -53,6 +66,7 @@ class TCNConfig:
     kernel_ms: int
     n_outputs_soma: int = 1
     sparse_input: bool = False
+    spatial_rank: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("n_inputs", "depth", "width", "first_kernel_ms", "kernel_ms",
@@ -62,26 +76,60 @@ class TCNConfig:
                 raise ValueError(f"TCNConfig.{name} must be a positive integer, got {value!r}")
         if not isinstance(self.sparse_input, bool):
             raise ValueError(f"TCNConfig.sparse_input must be a bool, got {self.sparse_input!r}")
+        rank = self.spatial_rank
+        if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+            raise ValueError(f"TCNConfig.spatial_rank must be None or a positive integer, got "
+                             f"{rank!r}")
 
     @property
     def receptive_field_ms(self) -> int:
         """Receptive field in ms (1 ms bins): ``sum(k - 1) + 1`` over the layers."""
         return self.first_kernel_ms + (self.depth - 1) * (self.kernel_ms - 1)
 
-    def to_dict(self) -> dict[str, int | bool]:
-        """Plain JSON-ready dictionary of the fields."""
-        return asdict(self)
+    def to_dict(self) -> dict[str, int | bool | None]:
+        """Plain JSON-ready dictionary of the fields (``spatial_rank`` only when set, so the
+        configs of full first layers read as before the field existed)."""
+        out = asdict(self)
+        if self.spatial_rank is None:
+            del out["spatial_rank"]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TCNConfig:
         """Inverse of :meth:`to_dict`; unknown keys are an error, a missing ``sparse_input``
-        (older files) means False."""
+        (older files) means False, a missing ``spatial_rank`` a full first layer."""
         known = {"n_inputs", "depth", "width", "first_kernel_ms", "kernel_ms", "n_outputs_soma",
-                 "sparse_input"}
+                 "sparse_input", "spatial_rank"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown TCNConfig fields: {sorted(unknown)}")
         return cls(**data)
+
+
+class FactorisedConv1d(nn.Module):
+    """A first layer of rank ``rank`` over the inputs: ``spatial`` (kernel 1, no bias)
+    projects the inputs onto ``rank`` patterns, ``temporal`` convolves them over
+    ``kernel`` ms into ``width`` channels. Takes what :class:`SparseConv1d` takes (events
+    or dense binary input) when ``sparse``, else a dense tensor."""
+
+    def __init__(self, n_inputs: int, rank: int, width: int, kernel: int,
+                 sparse: bool) -> None:
+        super().__init__()
+        self.spatial = (SparseConv1d if sparse else nn.Conv1d)(n_inputs, rank, 1, bias=False)
+        self.temporal = nn.Conv1d(rank, width, kernel)
+
+    def forward(self, x: Tensor | SpikeEvents) -> Tensor:
+        return self.temporal(self.spatial(x))
+
+
+def first_layer(config: TCNConfig) -> nn.Module:
+    """The first convolution of ``config``: full (dense or sparse) or factorised."""
+    c = config
+    if c.spatial_rank is not None:
+        return FactorisedConv1d(c.n_inputs, c.spatial_rank, c.width, c.first_kernel_ms,
+                                c.sparse_input)
+    return (SparseConv1d if c.sparse_input else nn.Conv1d)(c.n_inputs, c.width,
+                                                            c.first_kernel_ms)
 
 
 class TCN(nn.Module):
@@ -91,15 +139,13 @@ class TCN(nn.Module):
         super().__init__()
         self.config = config
         layers: list[nn.Module] = []
-        in_channels, kernel = config.n_inputs, config.first_kernel_ms
         for i in range(config.depth):
-            conv = SparseConv1d if i == 0 and config.sparse_input else nn.Conv1d
             layers += [
-                conv(in_channels, config.width, kernel),
+                first_layer(config) if i == 0 else nn.Conv1d(config.width, config.width,
+                                                             config.kernel_ms),
                 nn.ReLU(),
                 nn.BatchNorm1d(config.width),
             ]
-            in_channels, kernel = config.width, config.kernel_ms
         self.body = nn.Sequential(*layers)
         self.spike_head = nn.Conv1d(config.width, 1, 1)
         self.soma_head = nn.Conv1d(config.width, config.n_outputs_soma, 1)
@@ -137,7 +183,7 @@ class TCN(nn.Module):
                 f"({self.receptive_field_ms} ms); use causal_pad=True"
             )
         pad = self.receptive_field_ms - 1 if causal_pad else 0
-        if self.config.sparse_input:
+        if self.config.sparse_input:  # the first layer takes the events
             events = x if isinstance(x, SpikeEvents) else events_from_dense(x)
             hidden = self.body(events.padded(pad))
         else:
@@ -157,11 +203,13 @@ class TCN(nn.Module):
 def expected_parameter_count(config: TCNConfig) -> int:
     """Closed-form parameter count of :class:`TCN` for ``config``.
 
-    First conv ``n_inputs * width * k1 + width``; each later conv ``width^2 * k + width``;
+    First conv ``n_inputs * width * k1 + width`` (factorised with rank R:
+    ``n_inputs * R + R * width * k1 + width``); each later conv ``width^2 * k + width``;
     each BatchNorm ``2 * width``; heads ``(width + 1) * (1 + n_outputs_soma)``.
     """
     c = config
-    first = c.n_inputs * c.width * c.first_kernel_ms + c.width
+    first = (c.n_inputs * c.width * c.first_kernel_ms if c.spatial_rank is None else
+             c.n_inputs * c.spatial_rank + c.spatial_rank * c.width * c.first_kernel_ms) + c.width
     later = (c.depth - 1) * (c.width * c.width * c.kernel_ms + c.width)
     norms = c.depth * 2 * c.width
     heads = (c.width + 1) * (1 + c.n_outputs_soma)
