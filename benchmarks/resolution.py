@@ -3,7 +3,8 @@
 usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_depth1 ...]
            [--run-seeds 0 1 2] [--work DIR] [--n-train N --n-valid N --n-test N
            --duration-ms MS --max-steps S --patience P --weight-decay WD --width W
-           --batch-size B --spatial-rank R --depths 1,2,3 --n-seeds K] [--save FILE]
+           --batch-size B --spatial-rank R --select-on loss --depths 1,2,3 --n-seeds K]
+           [--save FILE]
 
 For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
 and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
@@ -82,7 +83,8 @@ def sized(profile: Profile, args: argparse.Namespace) -> Profile:
     if data:
         changes["data"] = dataclasses.replace(profile.data, **data)
     train = {k: getattr(args, k) for k in ("max_steps", "patience", "weight_decay",
-                                           "batch_size") if getattr(args, k) is not None}
+                                           "batch_size", "select_on")
+             if getattr(args, k) is not None}
     if train:
         changes["train"] = dataclasses.replace(profile.train, **train)
     for key in ("width", "spatial_rank"):
@@ -105,6 +107,8 @@ def add_overrides(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weight-decay", type=float, default=None,
                         help="decoupled weight decay of the training plan")
     parser.add_argument("--depths", default=None, help="comma-separated depths")
+    parser.add_argument("--select-on", default=None, choices=("spike_auc", "spike_loss", "loss"),
+                        help="what the validation checks compare (TrainPlan.select_on)")
 
 
 def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, Any]:

@@ -170,11 +170,12 @@ def test_resolution_overrides_make_a_sized_profile_and_none_keep_the_profile() -
     quick = profiles.get("quick")
     assert module.sized(quick, parser.parse_args([])) is quick
     args = parser.parse_args(["--n-train", "480", "--max-steps", "3000", "--weight-decay", "0",
-                              "--depths", "1,3", "--spatial-rank", "32", "--batch-size", "32"])
+                              "--depths", "1,3", "--spatial-rank", "32", "--batch-size", "32",
+                              "--select-on", "loss"])
     sized = module.sized(quick, args)
     assert sized.name == "quick-sized" and sized.data.n_train == 480
     assert sized.spatial_rank == 32 and quick.spatial_rank is None
-    assert sized.train.batch_size == 32
+    assert sized.train.batch_size == 32 and sized.train.select_on == "loss"
     assert sized.train.max_steps == 3000 and sized.train.weight_decay == 0.0
     assert sized.depths == (1, 3) and sized.data.n_test == quick.data.n_test
 
