@@ -119,8 +119,9 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
     stages.simulate(config)
     stages.fit(config)
     record = curves.score_run(config.store.folder, profile)  # no record: sized profiles
-    own = teacher_pairs(teacher, config.store.simulations)
-    floor = linear_floor(teacher, config.store.simulations)
+    cell = teacher_cell(teacher)
+    own = teacher_pairs(cell, config.store.simulations)
+    floor = linear_floor(cell, config.store.simulations)
     fits = curves.load_fits(config.store.folder, profile)
     score = record["score"]
     gaps = {row["depth"]: (row.get("decision") or {}) for row in record["per_depth"]}
@@ -128,7 +129,7 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
             "class": classify(score, depth), "fci": record["fci"]["value"],
             "run_rate_hz": record["simulation"]["mean_output_rate_hz"],
             "teacher_spike_auc": teacher_auc(own),
-            "to_teacher": against_teacher(own, config.store.folder, profile),
+            "to_teacher": against_teacher(own, config.store.folder, profile, fits),
             "linear_floor": floor,
             "per_depth": {d: {"spike_auc": row["spike_auc"], **{
                 k: gaps[row["depth"]].get(k) for k in ("verdict", "delta_fci", "delta_fci_ci")},
@@ -141,10 +142,14 @@ TEACHER_AS_DEPTH = 0
 """The depth the teacher itself takes in :func:`against_teacher`'s decision."""
 
 
-def teacher_pairs(teacher: str, simulations: Path) -> metrics.PairCounts:
+def teacher_cell(teacher: str) -> TeacherCell:
+    """The registered teacher ``teacher``, built (its weights drawn and measured)."""
+    return TeacherCell(dict(registry.get(teacher).data))
+
+
+def teacher_pairs(cell: TeacherCell, simulations: Path) -> metrics.PairCounts:
     """The teacher's own spike probability on a run's test simulations, as the pair counts
     a student's test predictions are kept as (the same scored bins and spike cap)."""
-    cell = TeacherCell(dict(registry.get(teacher).data))
     outputs = []
     for sim in Dataset(simulations, cache_mb=256).split("test"):
         drive = network.drive_of(cell.teacher.weights, sim.input_channel, sim.input_time_ms,
@@ -167,11 +172,10 @@ def unit_drives(cell: TeacherCell, sim: Simulation) -> np.ndarray:
     t = cell.teacher
     drive = network.drive_of(t.weights, sim.input_channel, sim.input_time_ms, sim.duration_ms)
     with torch.no_grad():
-        pre = t.layer_input(drive[None], 0)[0]
-    return ((pre - t.means[0][:, None]) / t.stds[0][:, None]).T.double().numpy()
+        return t.standardise(t.layer_input(drive[None], 0)[0], 0).T.double().numpy()
 
 
-def linear_floor(teacher: str, simulations: Path) -> dict[str, float]:
+def linear_floor(cell: TeacherCell, simulations: Path) -> dict[str, float]:
     """What a student that learns no nonlinearity reaches: the soma target (mV, as students
     are trained on it) predicted by the best linear readout of the teacher's standardised
     first-layer units (least squares on the first :data:`FLOOR_TRAIN_SIMS` training
@@ -180,7 +184,6 @@ def linear_floor(teacher: str, simulations: Path) -> dict[str, float]:
     is a linear filter of the inputs that a student's first layer can learn, so a student
     whose voltage error is not below this floor has learnt at most a linear function of
     them: the threshold units of even a depth-1 teacher are beyond it."""
-    cell = TeacherCell(dict(registry.get(teacher).data))
     data = Dataset(simulations, cache_mb=256)
     skip = metrics.SKIP_MS
     train = data.split("train")[:FLOOR_TRAIN_SIMS]
@@ -218,15 +221,16 @@ def teacher_auc(own: metrics.PairCounts) -> float | None:
     return float(auc) if np.isfinite(auc) else None
 
 
-def against_teacher(own: metrics.PairCounts, run: Path,
-                    profile: Profile) -> dict[int, dict[str, Any]]:
+def against_teacher(own: metrics.PairCounts, run: Path, profile: Profile,
+                    fits: dict[int, list[dict[str, Any]]]) -> dict[int, dict[str, Any]]:
     """Each student depth's FCI gap to the teacher itself, with the decision rule's paired
     interval (the same resamples of test simulations for students and teacher, and of the
     students' seeds): ``reaches`` when the interval lies below the profile's tolerance,
     ``short`` when above it, else ``unresolved``. The teacher enters the decision as depth
     :data:`TEACHER_AS_DEPTH` with a validation AUC of 1, so it is the reference every gap
-    is measured from (``own``: :func:`teacher_pairs` on the run's simulations)."""
-    found = curves.evidence(run, profile, curves.load_fits(run, profile))
+    is measured from (``own``: :func:`teacher_pairs` on the run's simulations; ``fits``:
+    :func:`benchmark.scoring.curves.load_fits` of the run)."""
+    found = curves.evidence(run, profile, fits)
     teacher = decision.FitEvidence(TEACHER_AS_DEPTH, 0, 1.0, own)
     outcome = decision.decide([*found, teacher], curves.decision_rule(profile))
     names = {"sufficient": "reaches", "insufficient": "short", "unresolved": "unresolved"}

@@ -238,21 +238,22 @@ def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_pat
     config = RunConfig.make("teacher_depth1", profile, seed=0, out=tmp_path, workers=1)
     stages.simulate(config)
     resolution = _script("resolution")
-    own = resolution.teacher_pairs("teacher_depth1", config.store.simulations)
+    cell = resolution.teacher_cell("teacher_depth1")
+    own = resolution.teacher_pairs(cell, config.store.simulations)
     auc = resolution.teacher_auc(own)
     assert auc is not None and 0.97 < auc <= 1.0
     # Students of 30 steps are far from the teacher: every depth falls short of it, by a
     # positive FCI gap with a paired interval above the tolerance.
     stages.fit(config)
-    gaps = resolution.against_teacher(own, config.store.folder, profile)
+    fits = curves.load_fits(config.store.folder, profile)
+    gaps = resolution.against_teacher(own, config.store.folder, profile, fits)
     assert sorted(gaps) == list(profile.depths)
     for gap in gaps.values():
         assert gap["verdict"] == "short" and gap["delta_fci"] > profile.score_tolerance_fci
         assert gap["delta_fci_ci"][0] > profile.score_tolerance_fci
     # The best linear readout of the teacher's units explains most of its voltage but not
     # its thresholds; 30-step students learn little of what it leaves.
-    floor = resolution.linear_floor("teacher_depth1", config.store.simulations)
+    floor = resolution.linear_floor(cell, config.store.simulations)
     assert 0.5 < floor["soma_explained_variance"] < 0.95 and floor["soma_rmse_mv"] > 0.3
-    fits = curves.load_fits(config.store.folder, profile)
     for depth in profile.depths:
         assert resolution.beyond_linear(fits[depth], floor)["nonlinear_explained"] < 0.5

@@ -221,11 +221,14 @@ class Teacher:
         return functional.conv1d(functional.pad(below, (c.kernel_ms - 1, 0)),
                                  w.mixing[layer - 1])
 
+    def standardise(self, pre: torch.Tensor, layer: int) -> torch.Tensor:
+        """Layer ``layer``'s inputs in standard deviations from their construction mean."""
+        return (pre - self.means[layer][:, None]) / self.stds[layer][:, None]
+
     def activate(self, pre: torch.Tensor, layer: int) -> torch.Tensor:
         """Standardise layer ``layer``'s inputs, threshold and saturate them."""
         c = self.config
-        return ((pre - self.means[layer][:, None]) / self.stds[layer][:, None]
-                - c.threshold_sd).clamp(0.0, c.saturation_sd)
+        return (self.standardise(pre, layer) - c.threshold_sd).clamp(0.0, c.saturation_sd)
 
     def hidden(self, drive: torch.Tensor, layers: int | None = None) -> torch.Tensor:
         """The units (thresholded, saturating) of the last layer (or of ``layers`` layers) for
