@@ -65,6 +65,29 @@ def test_weights_are_a_function_of_the_config() -> None:
         assert (mixing[range(4), range(4)].sum(dim=-1) > 0).all()
 
 
+def test_spreads_set_each_units_kernel_and_readout_weight() -> None:
+    """``tau_spread`` and ``readout_spread`` give unit i of w (position p = i / (w - 1) -
+    1/2) the kernel decay ``tau_ms x tau_spread ** p`` and the readout weight
+    ``readout_spread ** -p``; spreads of 1 keep the plain construction and its hash."""
+    kinds = np.array(["exc"] * 30 + ["inh"] * 20)
+    plain = network.TeacherConfig(depth=1, width=3, seed=2, tau_ms=10.0)
+    spread = dataclasses.replace(plain, tau_spread=4.0, readout_spread=9.0)
+    a, b = network.draw_weights(plain, kinds), network.draw_weights(spread, kinds)
+    assert torch.equal(a.input_weights, b.input_weights)
+    lag1 = plain.kernel1_ms - 2  # the kernel at a lag of 1 ms is exp(-1 / tau)
+    np.testing.assert_allclose(-1.0 / np.log(b.kernel1[:, lag1].double().numpy()),
+                               [5.0, 10.0, 20.0], rtol=1e-5)
+    np.testing.assert_allclose(b.readout.numpy(), [3.0, 1.0, 1.0 / 3.0], rtol=1e-6)
+    assert (a.kernel1 == a.kernel1[0]).all() and (a.readout == 1.0).all()
+    assert network.weights_digest(spread, b) != network.weights_digest(plain, a)
+    assert "tau_spread" not in repr(plain.hashed_fields())
+    units = torch.rand(2, 3, 5)
+    teacher = network.Teacher(spread, b, [], [], 0.0)
+    torch.testing.assert_close(teacher.summed(units), (units * b.readout[:, None]).sum(1))
+    with pytest.raises(ValueError, match="tau_spread must be >= 1"):
+        network.TeacherConfig(depth=1, tau_spread=0.5)
+
+
 def test_units_are_threshold_units_of_their_layer(depth3: TeacherCell) -> None:
     """Each layer's units are silent below ``threshold_sd`` standard deviations and
     saturate ``saturation_sd`` above it: on the

@@ -20,7 +20,10 @@ function of the config.
    ms by default), as an NMDA receptor's current is (decay tens of ms; Jahr & Stevens
    1990, J Neurosci 10:3178): a unit sums many input events. A 2 ms kernel, an earlier
    choice, made units that each saw about one input event, which the quick profile's
-   students did not learn from hundreds of simulations even at depth 1.
+   students did not learn from hundreds of simulations even at depth 1. With
+   ``tau_spread`` > 1 the units' decays differ (geometric in the unit's place along the
+   dendrite, see :meth:`TeacherConfig.taus_ms`), as distal inputs reach the soma slower
+   than proximal ones (Rall 1967, J Neurophysiol 30:1138).
 2. **Layers 2 .. depth.** A causal convolution width -> width with kernel ``kernel_ms`` ms
    and non-negative weights: unit i listens to unit j of the layer below with probability
    ``connect_p`` (a ``U(0, 1)`` draw per pair below ``connect_p``) and always to unit i,
@@ -41,7 +44,9 @@ function of the config.
    (``relu(a) - relu(a - saturation_sd)``), so a student of the teacher's depth and twice
    its width can represent it exactly.
 4. **Heads.** The spike logit is ``gain x (S - mean_S) / sd_S + b``, with ``S`` the sum
-   of the last layer's units and ``b`` set so that the mean spike probability over the
+   of the last layer's units (weighted by :meth:`TeacherConfig.readout_weights` when
+   ``readout_spread`` > 1: proximal units weigh more, as distal input is attenuated on its
+   way to the soma) and ``b`` set so that the mean spike probability over the
    construction simulations equals ``target_rate_hz`` per second (bisection on the mean of
    ``sigmoid``). The voltage is ``v_rest_mv + v_scale_mv x (S - mean_S) / sd_S`` (mV): it
    follows the drive the spikes are made from, linearly, as a soma's voltage follows the
@@ -96,6 +101,10 @@ class TeacherConfig:
         target_rate_hz: mean output rate the logit's bias is set to (Hz).
         v_rest_mv: the voltage head's level at the readout's mean (mV).
         v_scale_mv: the voltage head's slope (mV per standard deviation of the readout).
+        tau_spread: ratio of the slowest first-layer unit's kernel decay to the fastest's
+            (1: every unit decays with ``tau_ms``).
+        readout_spread: ratio of the strongest last-layer unit's weight in the readout to
+            the weakest's (1: the readout is the units' plain sum).
         n_construction, construction_ms, skip_ms: the construction simulations, their
             length and the initial ms left out of the statistics.
     """
@@ -115,6 +124,8 @@ class TeacherConfig:
     target_rate_hz: float = 1.0
     v_rest_mv: float = -70.0
     v_scale_mv: float = 2.0
+    tau_spread: float = 1.0
+    readout_spread: float = 1.0
     n_construction: int = 32
     construction_ms: int = 3000
     skip_ms: int = 300
@@ -133,6 +144,9 @@ class TeacherConfig:
             raise ValueError(f"teacher saturation_sd must be > 0, got {self.saturation_sd!r}")
         if not self.tau_ms > 0:
             raise ValueError(f"teacher tau_ms must be > 0, got {self.tau_ms!r}")
+        for name in ("tau_spread", "readout_spread"):
+            if not getattr(self, name) >= 1.0:
+                raise ValueError(f"teacher {name} must be >= 1, got {getattr(self, name)!r}")
         if self.construction_ms <= self.skip_ms:
             raise ValueError("teacher construction_ms must exceed skip_ms")
 
@@ -150,14 +164,37 @@ class TeacherConfig:
         """Inputs at t - receptive_field_ms + 1 .. t reach the output at t (ms)."""
         return self.kernel1_ms + (self.depth - 1) * (self.kernel_ms - 1)
 
+    def positions(self) -> np.ndarray:
+        """Each unit's place in ``[-1/2, 1/2]``, in unit order (the first layer's: along the
+        dendrite, basal first): unit i of w at ``i / (w - 1) - 1/2`` (0 for one unit)."""
+        w = self.width
+        return np.arange(w) / (w - 1) - 0.5 if w > 1 else np.zeros(1)
+
+    def taus_ms(self) -> np.ndarray:
+        """The first layer's kernel decay per unit (ms): ``tau_ms x tau_spread ** p`` at the
+        unit's position p, geometric mean ``tau_ms``."""
+        return self.tau_ms * self.tau_spread ** self.positions()
+
+    def readout_weights(self) -> np.ndarray:
+        """The last layer's weight per unit in the readout: ``readout_spread ** -p`` at the
+        unit's position p (geometric mean 1)."""
+        return self.readout_spread ** -self.positions()
+
+    def hashed_fields(self) -> list[tuple[str, Any]]:
+        """The settings the weights hash covers: every field, the spreads only when they
+        are not 1 (so that teachers made before them keep their hash)."""
+        return [(k, v) for k, v in sorted(asdict(self).items())
+                if not (k in ("tau_spread", "readout_spread") and v == 1.0)]
+
 
 @dataclass
 class Weights:
     """The drawn weights of a teacher (float32 tensors)."""
 
     input_weights: torch.Tensor  # (width, n_inputs)
-    kernel1: torch.Tensor  # (kernel1_ms,), index 0 = lag kernel1_ms - 1
+    kernel1: torch.Tensor  # (width, kernel1_ms), index 0 = lag kernel1_ms - 1
     mixing: list[torch.Tensor]  # depth - 1 x (width, width, kernel_ms), non-negative
+    readout: torch.Tensor  # (width,), the last layer's weights in the readout
 
 
 def draw_weights(config: TeacherConfig, kinds: np.ndarray) -> Weights:
@@ -175,22 +212,28 @@ def draw_weights(config: TeacherConfig, kinds: np.ndarray) -> Weights:
     jitter = 1.0 + config.weight_jitter * torch.randn(w, n, generator=g, dtype=torch.float64)
     input_weights = (member * jitter * sign).float()
     lags = torch.arange(config.kernel1_ms - 1, -1, -1, dtype=torch.float64)
-    kernel1 = torch.exp(-lags / config.tau_ms).float()
+    taus = torch.from_numpy(config.taus_ms())[:, None]
+    kernel1 = torch.exp(-lags[None, :] / taus).float()
     mixing = []
     for _ in range(config.depth - 1):
         kernels = torch.rand(w, w, config.kernel_ms, generator=g, dtype=torch.float64)
         listens = torch.rand(w, w, generator=g, dtype=torch.float64) < config.connect_p
         listens |= torch.eye(w, dtype=torch.bool)
         mixing.append((kernels * listens[..., None]).float())
-    return Weights(input_weights, kernel1, mixing)
+    readout = torch.from_numpy(config.readout_weights()).float()
+    return Weights(input_weights, kernel1, mixing, readout)
 
 
 def weights_digest(config: TeacherConfig, weights: Weights) -> str:
     """sha256 over :data:`CONSTRUCTION`, the config and every drawn weight's float32
     bytes, in order."""
-    h = hashlib.sha256((CONSTRUCTION + repr(sorted(asdict(config).items()))).encode())
-    for t in (weights.input_weights, weights.kernel1, *weights.mixing):
+    h = hashlib.sha256((CONSTRUCTION + repr(config.hashed_fields())).encode())
+    uniform = config.tau_spread == 1.0 and config.readout_spread == 1.0
+    kernel1 = weights.kernel1[0] if uniform else weights.kernel1  # as hashed before spreads
+    for t in (weights.input_weights, kernel1, *weights.mixing):
         h.update(t.contiguous().numpy().tobytes())
+    if not uniform:
+        h.update(weights.readout.contiguous().numpy().tobytes())
     return h.hexdigest()
 
 
@@ -210,7 +253,7 @@ class Teacher:
         """The first layer's drives ``A @ x`` filtered by its causal exponential kernel."""
         c, w = self.config, self.weights
         return functional.conv1d(functional.pad(drive, (c.kernel1_ms - 1, 0)),
-                                 w.kernel1.expand(c.width, 1, -1).contiguous(), groups=c.width)
+                                 w.kernel1[:, None, :].contiguous(), groups=c.width)
 
     def layer_input(self, below: torch.Tensor, layer: int) -> torch.Tensor:
         """Layer ``layer``'s units before standardisation: the filtered drives ``A @ x``
@@ -238,10 +281,15 @@ class Teacher:
             x = self.activate(self.layer_input(x, i), i)
         return x
 
+    def summed(self, units: torch.Tensor) -> torch.Tensor:
+        """The last layer's units (batch, width, time) weighted by the readout weights and
+        summed: (batch, time), before standardisation."""
+        return torch.einsum("w,bwt->bt", self.weights.readout, units)
+
     def outputs(self, drive: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(spike probability per 1 ms, voltage in mV), each (batch, time)."""
         c = self.config
-        readout = (self.hidden(drive).sum(dim=1) - self.readout_mean) / self.readout_sd
+        readout = (self.summed(self.hidden(drive)) - self.readout_mean) / self.readout_sd
         prob = torch.sigmoid(c.gain * readout + self.bias)
         volt = c.v_rest_mv + c.v_scale_mv * readout
         return prob, volt
@@ -286,7 +334,7 @@ def build(config: TeacherConfig, sites: protocol.InputSites,
             teacher.means.append(kept.mean(dim=(0, 2)))
             teacher.stds.append(kept.std(dim=(0, 2)).clamp_min(1e-6).float())
             units = teacher.activate(pre, layer)
-        summed = units.sum(dim=1)[..., skip:]
+        summed = teacher.summed(units)[..., skip:]
         teacher.readout_mean = float(summed.mean())
         teacher.readout_sd = float(summed.std().clamp_min(1e-6))
         logit = config.gain * (summed - teacher.readout_mean) / teacher.readout_sd
