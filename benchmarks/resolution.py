@@ -3,7 +3,8 @@
 usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_depth1 ...]
            [--run-seeds 0 1 2] [--work DIR] [--n-train N --n-valid N --n-test N
            --duration-ms MS --max-steps S --patience P --weight-decay WD --width W
-           --batch-size B --spatial-rank R --select-on loss --depths 1,2,3 --n-seeds K]
+           --batch-size B --spatial-rank R --select-on loss --voltage-target reference
+           --depths 1,2,3 --n-seeds K]
            [--save FILE]
 
 For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
@@ -83,7 +84,7 @@ def sized(profile: Profile, args: argparse.Namespace) -> Profile:
     if data:
         changes["data"] = dataclasses.replace(profile.data, **data)
     train = {k: getattr(args, k) for k in ("max_steps", "patience", "weight_decay",
-                                           "batch_size", "select_on")
+                                           "batch_size", "select_on", "voltage_target")
              if getattr(args, k) is not None}
     if train:
         changes["train"] = dataclasses.replace(profile.train, **train)
@@ -109,6 +110,8 @@ def add_overrides(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--depths", default=None, help="comma-separated depths")
     parser.add_argument("--select-on", default=None, choices=("spike_auc", "spike_loss", "loss"),
                         help="what the validation checks compare (TrainPlan.select_on)")
+    parser.add_argument("--voltage-target", default=None, choices=("cell", "reference"),
+                        help="how the voltage target is clipped (TrainPlan.voltage_target)")
 
 
 def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, Any]:
@@ -121,7 +124,7 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
     record = curves.score_run(config.store.folder, profile)  # no record: sized profiles
     cell = teacher_cell(teacher)
     own = teacher_pairs(cell, config.store.simulations)
-    floor = linear_floor(cell, config.store.simulations)
+    floor = linear_floor(cell, config.store.simulations, profile.train.voltage_target)
     fits = curves.load_fits(config.store.folder, profile)
     score = record["score"]
     gaps = {row["depth"]: (row.get("decision") or {}) for row in record["per_depth"]}
@@ -175,7 +178,8 @@ def unit_drives(cell: TeacherCell, sim: Simulation) -> np.ndarray:
         return t.standardise(t.layer_input(drive[None], 0)[0], 0).T.double().numpy()
 
 
-def linear_floor(cell: TeacherCell, simulations: Path) -> dict[str, float]:
+def linear_floor(cell: TeacherCell, simulations: Path,
+                 voltage: str = "cell") -> dict[str, float]:
     """What a student that learns no nonlinearity reaches: the soma target (mV, as students
     are trained on it) predicted by the best linear readout of the teacher's standardised
     first-layer units (least squares on the first :data:`FLOOR_TRAIN_SIMS` training
@@ -183,8 +187,9 @@ def linear_floor(cell: TeacherCell, simulations: Path) -> dict[str, float]:
     simulations as students are (``soma_rmse_mv``, ``soma_explained_variance``). Each unit
     is a linear filter of the inputs that a student's first layer can learn, so a student
     whose voltage error is not below this floor has learnt at most a linear function of
-    them: the threshold units of even a depth-1 teacher are beyond it."""
-    data = Dataset(simulations, cache_mb=256)
+    them: the threshold units of even a depth-1 teacher are beyond it. ``voltage``: the
+    students' voltage target (:attr:`~benchmark.core.profiles.TrainPlan.voltage_target`)."""
+    data = Dataset(simulations, cache_mb=256, voltage=voltage)  # type: ignore[arg-type]
     skip = metrics.SKIP_MS
     train = data.split("train")[:FLOOR_TRAIN_SIMS]
     design = np.concatenate([unit_drives(cell, s)[skip:] for s in train])

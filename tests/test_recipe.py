@@ -78,6 +78,12 @@ def test_levels_are_measured_in_the_training_data() -> None:
     assert levels.source == "training data"
     silent = measure_levels([(np.full(1000, -75.0), np.zeros(1000, bool))])
     assert silent.clip_mv == REFERENCE_LEVELS.clip_mv and silent.bias_mv == pytest.approx(-75.0)
+    readout = measure_levels(sims, clip=False)  # a voltage without spike waveforms
+    assert readout.clip_mv is None and readout.n_spikes == 0
+    assert readout.bias_mv == pytest.approx(np.mean(np.concatenate([v[500:] for v, _ in sims])),
+                                            abs=1e-3)
+    np.testing.assert_allclose(readout.target(sims[0][0]), sims[0][0] - readout.bias_mv)
+    assert VoltageLevels.from_dict(readout.to_dict()) == readout
 
 
 def test_levels_round_trip_and_default_to_the_reference() -> None:

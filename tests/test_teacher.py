@@ -10,7 +10,8 @@ import torch
 
 from benchmark.cells import registry
 from benchmark.core import profiles
-from benchmark.learning.dataset import spike_labels
+from benchmark.learning.dataset import Dataset, measure_levels, spike_labels
+from benchmark.learning.metrics import roc_auc
 from benchmark.pipeline import validation
 from benchmark.scoring import curves
 from benchmark.simulation import engine, protocol
@@ -260,6 +261,14 @@ def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_pat
         smoke.data, n_test=24, duration_ms=3500, sims_per_shard=8))
     config = RunConfig.make("teacher_depth1", profile, seed=0, out=tmp_path, workers=1)
     stages.simulate(config)
+    # A teacher's voltage is its readout, not a membrane with spikes: its target is not
+    # clipped (a clip at its spikes' onset would add a nonlinearity the teacher lacks).
+    data = Dataset(config.store.simulations)
+    assert data.levels.clip_mv is None and data.levels.source == "training data"
+    pairs = [(s.soma_target_mv + data.levels.bias_mv, s.spike_label)
+              for s in data.split("train")]
+    onset_clip = measure_levels(pairs).clip_mv  # where the spikes' onset rule would clip
+    assert onset_clip is not None and max(v.max() for v, _ in pairs) > onset_clip
     resolution = _script("resolution")
     cell = resolution.teacher_cell("teacher_depth1")
     own = resolution.teacher_pairs(cell, config.store.simulations)
@@ -280,3 +289,12 @@ def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_pat
     assert 0.5 < floor["soma_explained_variance"] < 0.95 and floor["soma_rmse_mv"] > 0.3
     for depth in profile.depths:
         assert resolution.beyond_linear(fits[depth], floor)["nonlinear_explained"] < 0.5
+    # teacher_gain.py redraws the test spikes from the teacher's readout: its readout and
+    # the students' logits line up bin for bin, and the readout ranks the teacher's own
+    # drawn spikes as its probability does.
+    readout, logits, rate = _script("teacher_gain").scores(
+        config.store.folder, "teacher_depth1", list(profile.depths))
+    assert sorted(logits) == list(profile.depths) and 0.0 < rate < 0.01
+    assert all(v.shape == readout.shape for v in logits.values())
+    labels = np.array([s.spike_label[500:] for s in data.split("test")])
+    assert roc_auc(labels.ravel(), readout.ravel()) > 0.97

@@ -35,7 +35,7 @@ import torch
 from benchmark.core.errors import UserError
 from benchmark.learning.metrics import SKIP_MS, SOMA_BIAS_MV, SOMA_CLIP_MV, voltage_target
 from benchmark.learning.sparse import SpikeEvents
-from benchmark.simulation import shards
+from benchmark.simulation import engine, shards
 from benchmark.simulation.plan import SimulationPlan, read_plan
 
 
@@ -107,12 +107,12 @@ def spike_labels(spike_times_ms: np.ndarray, duration_ms: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class VoltageLevels:
-    """How soma voltage becomes the voltage target: clipped above at ``clip_mv`` (mV), minus
-    ``bias_mv`` (mV). ``source``: ``"training data"`` (:func:`measure_levels`) or
-    ``"reference"`` (the reference protocol's constants); ``n_spikes``: training spikes the
-    clip level was measured on."""
+    """How soma voltage becomes the voltage target: clipped above at ``clip_mv`` (mV; None:
+    not clipped), minus ``bias_mv`` (mV). ``source``: ``"training data"``
+    (:func:`measure_levels`) or ``"reference"`` (the reference protocol's constants);
+    ``n_spikes``: training spikes the clip level was measured on."""
 
-    clip_mv: float
+    clip_mv: float | None
     bias_mv: float
     source: str
     n_spikes: int = 0
@@ -150,12 +150,21 @@ def spike_onsets_mv(soma_mv: np.ndarray, label: np.ndarray) -> np.ndarray:
 
 
 def measure_levels(sims: Sequence[tuple[np.ndarray, np.ndarray]],
-                   skip_ms: int = SKIP_MS) -> VoltageLevels:
+                   skip_ms: int = SKIP_MS, clip: bool = True) -> VoltageLevels:
     """A cell's voltage-target levels from (soma voltage in mV, spike label) pairs at 1 ms.
 
     Clip level: the median over spikes of :func:`spike_onsets_mv` (the reference's -55 mV
-    when there is no spike). Bias: the mean of the clipped voltage after ``skip_ms`` (ms).
+    when there is no spike); None with ``clip=False``, for a voltage without spike
+    waveforms (:func:`benchmark.simulation.engine.voltage_has_spikes`): clipping a
+    teacher's voltage, a linear readout of its units, at the level its spikes start from
+    would teach a target with one nonlinearity more than the teacher has. Bias: the mean
+    of the (clipped) voltage after ``skip_ms`` (ms).
     """
+    if not clip:
+        kept = [np.asarray(v, dtype=np.float64)[skip_ms:] for v, _ in sims]
+        values = np.concatenate(kept) if kept else np.empty(0)
+        bias = float(values.mean()) if values.size else SOMA_BIAS_MV
+        return VoltageLevels(None, round(bias, 3), "training data", 0)
     onsets = [spike_onsets_mv(v, y) for v, y in sims]
     flat = np.concatenate(onsets) if onsets else np.empty(0)
     clip = float(np.median(flat)) if flat.size else SOMA_CLIP_MV
@@ -270,7 +279,7 @@ class Dataset:
         for i in list(self.splits["train"])[:LEVEL_SIMS]:
             raw = shards.read_simulation(*locations[i])
             pairs.append((raw.soma_mv, spike_labels(raw.spike_times_ms, len(raw.soma_mv))))
-        return measure_levels(pairs)
+        return measure_levels(pairs, clip=engine.voltage_has_spikes(self.folder))
 
     def split(self, name: str) -> SimulationList:
         return SimulationList(self.cache, list(self.splits[name]))

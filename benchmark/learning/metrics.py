@@ -115,10 +115,12 @@ SOMA_BIAS_MV = -67.7
 
 
 def voltage_target(
-    soma_mv: np.ndarray, clip_mv: float = SOMA_CLIP_MV, bias_mv: float = SOMA_BIAS_MV
+    soma_mv: np.ndarray, clip_mv: float | None = SOMA_CLIP_MV, bias_mv: float = SOMA_BIAS_MV
 ) -> np.ndarray:
-    """Voltage target (mV): soma voltage clipped above at ``clip_mv``, minus ``bias_mv``."""
-    return np.minimum(np.asarray(soma_mv, dtype=float), clip_mv) - bias_mv
+    """Voltage target (mV): soma voltage clipped above at ``clip_mv`` (None: not clipped),
+    minus ``bias_mv``."""
+    v = np.asarray(soma_mv, dtype=float)
+    return (v if clip_mv is None else np.minimum(v, clip_mv)) - bias_mv
 
 
 def rescale_prediction(pred: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -37,6 +37,8 @@ from benchmark.simulation.nrn import simulator
 from benchmark.simulation.nrn.simulator import DEFAULT_ENGINE, ENGINES
 
 ENGINE_FILE = "engine.json"
+READOUT_ENGINES = ("teacher",)
+"""Engines whose soma voltage is a network's readout, with no spike waveforms in it."""
 REASON_LINES = 3  # compiler output lines quoted in a fallback reason
 
 
@@ -144,6 +146,15 @@ def read(folder: Path) -> dict[str, Any] | None:
     """The stored choice of a simulation folder (:meth:`Choice.to_dict`), or None."""
     path = folder / ENGINE_FILE
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def voltage_has_spikes(folder: Path) -> bool:
+    """Whether the soma voltage of simulation folder ``folder`` carries spike waveforms: not
+    when its engine (``engine.json``) is one of :data:`READOUT_ENGINES`. A teacher's
+    spikes are drawn from its spike probability; its voltage is the readout they are
+    drawn from."""
+    found = read(folder)
+    return not (found is not None and found.get("engine") in READOUT_ENGINES)
 
 
 def describe(choice: Choice | dict[str, Any]) -> str:
