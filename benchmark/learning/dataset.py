@@ -160,18 +160,17 @@ def measure_levels(sims: Sequence[tuple[np.ndarray, np.ndarray]],
     would teach a target with one nonlinearity more than the teacher has. Bias: the mean
     of the (clipped) voltage after ``skip_ms`` (ms).
     """
-    if not clip:
-        kept = [np.asarray(v, dtype=np.float64)[skip_ms:] for v, _ in sims]
-        values = np.concatenate(kept) if kept else np.empty(0)
-        bias = float(values.mean()) if values.size else SOMA_BIAS_MV
-        return VoltageLevels(None, round(bias, 3), "training data", 0)
-    onsets = [spike_onsets_mv(v, y) for v, y in sims]
-    flat = np.concatenate(onsets) if onsets else np.empty(0)
-    clip = float(np.median(flat)) if flat.size else SOMA_CLIP_MV
-    kept = [np.minimum(np.asarray(v, dtype=np.float64)[skip_ms:], clip) for v, _ in sims]
+    if clip:
+        onsets = [spike_onsets_mv(v, y) for v, y in sims]
+        flat = np.concatenate(onsets) if onsets else np.empty(0)
+        clip_mv: float | None = float(np.median(flat)) if flat.size else SOMA_CLIP_MV
+    else:
+        flat, clip_mv = np.empty(0), None
+    kept = [voltage_target(np.asarray(v)[skip_ms:], clip_mv, 0.0) for v, _ in sims]
     values = np.concatenate(kept) if kept else np.empty(0)
     bias = float(values.mean()) if values.size else SOMA_BIAS_MV
-    return VoltageLevels(round(clip, 3), round(bias, 3), "training data", int(flat.size))
+    return VoltageLevels(None if clip_mv is None else round(clip_mv, 3), round(bias, 3),
+                         "training data", int(flat.size))
 
 
 def to_simulation(sim: shards.SimulationData,
