@@ -105,6 +105,27 @@ def test_units_are_threshold_units_of_their_layer(depth3: TeacherCell) -> None:
             assert 0.0 < active < 0.4, (layers, active)
 
 
+def test_deep_layers_take_their_own_threshold_and_plateau() -> None:
+    """``deep_threshold_sd`` / ``deep_saturation_sd`` set layers 2 .. depth only; unset,
+    every layer has layer 1's levels and the hash is the one from before the fields."""
+    plain = network.TeacherConfig(depth=3, threshold_sd=0.0, saturation_sd=1.0)
+    deep = dataclasses.replace(plain, deep_threshold_sd=1.5, deep_saturation_sd=0.5)
+    assert [plain.levels(i) for i in range(3)] == [(0.0, 1.0)] * 3
+    assert [deep.levels(i) for i in range(3)] == [(0.0, 1.0), (1.5, 0.5), (1.5, 0.5)]
+    assert "deep_threshold_sd" not in repr(plain.hashed_fields())
+    kinds = np.array(["exc"] * 6 + ["inh"] * 2)
+    w = network.draw_weights(plain, kinds)
+    assert network.weights_digest(deep, w) != network.weights_digest(plain, w)
+    teacher = network.Teacher(deep, w, [torch.zeros(8)] * 3, [torch.ones(8)] * 3, 0.0)
+    pre = torch.linspace(-1.0, 3.0, 9)[None, None, :].expand(1, 8, 9)
+    assert float(teacher.activate(pre, 0).max()) == 1.0
+    assert float(teacher.activate(pre, 1).max()) == 0.5
+    assert float(teacher.activate(pre, 1)[0, 0, 6]) == 0.5  # z = 2: 0.5 above 1.5
+    assert float(teacher.activate(pre, 1)[0, 0, 5]) == 0.0  # z = 1.5: at the threshold
+    with pytest.raises(ValueError, match="deep_saturation_sd must be > 0"):
+        network.TeacherConfig(depth=2, deep_saturation_sd=0.0)
+
+
 def test_a_changed_construction_is_refused_by_its_pinned_hash() -> None:
     data = dict(registry.get("teacher_depth1").data)
     data["parameters"] = {**data["parameters"],

@@ -32,9 +32,10 @@ function of the config.
    width).
 3. **After every layer: standardise, threshold, saturate.** Each unit is standardised by
    its mean and standard deviation over the construction simulations (below) and passed
-   through ``min(relu(z - threshold_sd), saturation_sd)``: silent until its input is
-   ``threshold_sd`` standard deviations above its mean, then growing with it, up to a
-   plateau, as a branch's NMDA spike saturates (Major, Larkum & Schiller 2013, Annu Rev
+   through ``min(relu(z - threshold_sd), saturation_sd)`` (layers 2 .. depth may have
+   their own levels, ``deep_threshold_sd`` and ``deep_saturation_sd``): silent until its
+   input is ``threshold_sd`` standard deviations above its mean, then growing with it, up
+   to a plateau, as a branch's NMDA spike saturates (Major, Larkum & Schiller 2013, Annu Rev
    Neurosci 36:1). The plateau keeps the output rate a smooth function of the input rates
    (without it, rare runs of extreme input carry most output spikes and a rate cannot be
    calibrated). Composing such units with temporal integration in between is what a
@@ -105,6 +106,9 @@ class TeacherConfig:
             (1: every unit decays with ``tau_ms``).
         readout_spread: ratio of the strongest last-layer unit's weight in the readout to
             the weakest's (1: the readout is the units' plain sum).
+        deep_threshold_sd, deep_saturation_sd: the threshold and plateau of layers 2 ..
+            depth (standard deviations); None: ``threshold_sd`` and ``saturation_sd``, as
+            in layer 1.
         n_construction, construction_ms, skip_ms: the construction simulations, their
             length and the initial ms left out of the statistics.
     """
@@ -126,6 +130,8 @@ class TeacherConfig:
     v_scale_mv: float = 2.0
     tau_spread: float = 1.0
     readout_spread: float = 1.0
+    deep_threshold_sd: float | None = None
+    deep_saturation_sd: float | None = None
     n_construction: int = 32
     construction_ms: int = 3000
     skip_ms: int = 300
@@ -140,8 +146,10 @@ class TeacherConfig:
             raise ValueError(f"teacher connect_p must be in [0, 1], got {self.connect_p!r}")
         if self.weight_jitter < 0:
             raise ValueError(f"teacher weight_jitter must be >= 0, got {self.weight_jitter!r}")
-        if not self.saturation_sd > 0:
-            raise ValueError(f"teacher saturation_sd must be > 0, got {self.saturation_sd!r}")
+        for name in ("saturation_sd", "deep_saturation_sd"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"teacher {name} must be > 0, got {value!r}")
         if not self.tau_ms > 0:
             raise ValueError(f"teacher tau_ms must be > 0, got {self.tau_ms!r}")
         for name in ("tau_spread", "readout_spread"):
@@ -180,11 +188,21 @@ class TeacherConfig:
         unit's position p (geometric mean 1)."""
         return self.readout_spread ** -self.positions()
 
+    def levels(self, layer: int) -> tuple[float, float]:
+        """(threshold, plateau) of layer ``layer`` (0 = the first), standard deviations."""
+        if layer == 0:
+            return self.threshold_sd, self.saturation_sd
+        return (self.threshold_sd if self.deep_threshold_sd is None else self.deep_threshold_sd,
+                self.saturation_sd if self.deep_saturation_sd is None
+                else self.deep_saturation_sd)
+
     def hashed_fields(self) -> list[tuple[str, Any]]:
         """The settings the weights hash covers: every field, the spreads only when they
-        are not 1 (so that teachers made before them keep their hash)."""
+        are not 1 and the deep layers' levels only when set (so that teachers made before
+        those fields keep their hash)."""
         return [(k, v) for k, v in sorted(asdict(self).items())
-                if not (k in ("tau_spread", "readout_spread") and v == 1.0)]
+                if not (k in ("tau_spread", "readout_spread") and v == 1.0)
+                and not (k in ("deep_threshold_sd", "deep_saturation_sd") and v is None)]
 
 
 @dataclass
@@ -270,8 +288,8 @@ class Teacher:
 
     def activate(self, pre: torch.Tensor, layer: int) -> torch.Tensor:
         """Standardise layer ``layer``'s inputs, threshold and saturate them."""
-        c = self.config
-        return (self.standardise(pre, layer) - c.threshold_sd).clamp(0.0, c.saturation_sd)
+        threshold, plateau = self.config.levels(layer)
+        return (self.standardise(pre, layer) - threshold).clamp(0.0, plateau)
 
     def hidden(self, drive: torch.Tensor, layers: int | None = None) -> torch.Tensor:
         """The units (thresholded, saturating) of the last layer (or of ``layers`` layers) for
