@@ -6,6 +6,7 @@ usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_dep
            --batch-size B --spatial-rank R --select-on loss --voltage-target reference
            --depths 1,2,3 --n-seeds K]
            [--save FILE]
+       python benchmarks/resolution.py --rescore FILE
 
 For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
 and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
@@ -25,7 +26,10 @@ The overrides make a sized variant of the profile (its name gets a ``-sized`` su
 the run folders are its own); the teachers are cheap to simulate, so a variant with far
 more data than any profile is how the depth-k-is-needed evidence is made (``--depths k-1,k``
 with 20x the paper profile's training set). Prints one JSON object: the profile's
-settings, per teacher the fractions and every run's score, the command, the time it
+settings, per teacher the fractions and every run's score, the fractions the same runs
+would give at other tolerances of the rule (``fractions_by_tolerance``: each run's
+per-depth intervals rescored, :func:`benchmark.scoring.decision.at_tolerance`; what
+``--rescore FILE`` prints for a saved result), the command, the time it
 was made (UTC), versions and the wall time; ``--save FILE`` also writes it, and
 ``leaderboard/resolution/<profile>.json`` is where the site reads a profile's table
 (:mod:`benchmark.leaderboard.resolution`; sized variants are not shown there).
@@ -62,6 +66,8 @@ from benchmark.simulation.teacher.cell import TeacherCell
 
 TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
 CLASSES = ("recovered", "open", "wrong", "undetermined")
+TOLERANCES = (0.05, 0.075, 0.1, 0.15, 0.2, 0.3)
+"""Tolerances (FCI) at which every run is also rescored (:func:`by_tolerance`)."""
 
 
 def classify(score: dict[str, Any], depth: int) -> str:
@@ -74,6 +80,39 @@ def classify(score: dict[str, Any], depth: int) -> str:
     lower, upper = score["lower"], score["upper"]
     contains = lower <= depth and (upper is None or depth <= upper)
     return "open" if outcome == "unresolved" or contains else "wrong"
+
+
+def class_at(run: dict[str, Any], tolerance: float) -> str:
+    """The class of a run (an entry of the JSON's ``runs``) had the rule's tolerance been
+    ``tolerance``: its per-depth intervals rescored (:func:`decision.at_tolerance`)."""
+    intervals = {int(d): tuple(row["delta_fci_ci"]) for d, row in run["per_depth"].items()}
+    if run["class"] == "undetermined" or any(None in ci for ci in intervals.values()):
+        return "undetermined"
+    rescored = decision.at_tolerance(intervals, tolerance)
+    return classify({"outcome": rescored.outcome, "minimal_depth": rescored.minimal_depth,
+                     "lower": rescored.lower, "upper": rescored.upper}, run["depth"])
+
+
+def fractions(runs: list[dict[str, Any]], key: Any = None) -> dict[str, float]:
+    """The share of ``runs`` in each class (``key(run)`` gives a run's class; default its
+    ``class``)."""
+    key = key or (lambda r: r["class"])
+    return {c: sum(key(r) == c for r in runs) / len(runs) for c in CLASSES}
+
+
+def by_tolerance(runs: list[dict[str, Any]], tolerances: tuple[float, ...] = TOLERANCES
+                 ) -> dict[str, dict[str, dict[str, float]]]:
+    """Per teacher and tolerance (FCI, as text), the class fractions of its runs had the
+    rule used that tolerance: which tolerances a profile's sweeps could use without wrong
+    calls on the teachers, and which would recover them. The intervals come from the runs'
+    own bootstraps, so a tolerance chosen here on some run seeds must be checked on others
+    (held back) before a profile adopts it."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for teacher in dict.fromkeys(r["teacher"] for r in runs):
+        mine = [r for r in runs if r["teacher"] == teacher]
+        out[teacher] = {f"{t:g}": fractions(mine, lambda r, t=t: class_at(r, t))
+                        for t in tolerances}
+    return out
 
 
 def sized(profile: Profile, args: argparse.Namespace) -> Profile:
@@ -270,22 +309,26 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("neurodepth-runs") / "resolution")
     add_overrides(parser)
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument("--rescore", type=Path, default=None, metavar="JSON",
+                        help="run nothing: print the class fractions per tolerance of a "
+                             "saved result's runs")
     parser.add_argument("--save", type=Path, default=None,
                         help="also write the JSON here (atomically), e.g. "
                              "leaderboard/resolution/quick.json for the site")
     args = parser.parse_args()
+    if args.rescore is not None:
+        print(json.dumps(by_tolerance(json.loads(args.rescore.read_text())["runs"]), indent=1))
+        return
     if args.threads:
         torch.set_num_threads(args.threads)
     profile = sized(profiles.get(args.profile), args)
     start = time.monotonic()
     runs = [run_one(t, profile, s, args.work) for t in args.teachers for s in args.run_seeds]
-    table = {}
-    for teacher in args.teachers:
-        mine = [r for r in runs if r["teacher"] == teacher]
-        table[teacher] = {c: sum(r["class"] == c for r in mine) / len(mine) for c in CLASSES}
+    table = {t: fractions([r for r in runs if r["teacher"] == t]) for t in args.teachers}
     emit({"profile": profile.to_dict(), "run_seeds": args.run_seeds,
           "teachers": {t: identity(t) for t in args.teachers},
-          "fractions": table, "runs": runs} | provenance("resolution.py", start), args.save)
+          "fractions": table, "fractions_by_tolerance": by_tolerance(runs), "runs": runs}
+         | provenance("resolution.py", start), args.save)
 
 
 def identity(cell: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from benchmark.scoring.decision import (
     DepthDecision,
     FitEvidence,
     _score,
+    at_tolerance,
     decide,
     fci_array,
 )
@@ -126,6 +127,35 @@ def test_outcomes_from_verdicts(verdicts, outcome, label, lower, upper) -> None:
     assert (d.minimal_depth is not None) == (outcome == "resolved")
     if outcome == "unresolved":  # never a depth as a number
         assert not any(ch.isdigit() for ch in d.reason.split("(")[0] + d.label)
+
+
+def test_rescoring_at_the_rules_tolerance_gives_the_rules_score() -> None:
+    """at_tolerance on a decided sweep's intervals reproduces the decision at its own
+    tolerance, and a wider tolerance only moves verdicts towards sufficient."""
+    for k in range(6):
+        t = Task(np.random.default_rng(10 + k), n_sims=24)
+        fits = [t.fit(d, s, 0.93 + 0.01 * d + 0.004 * k) for d in (1, 2, 3) for s in range(2)]
+        decided = decide(fits, RULE)
+        intervals = {r.depth: r.delta_fci_ci for r in decided.per_depth}
+        again = at_tolerance(intervals, RULE.tolerance_fci)
+        assert (again.outcome, again.label, again.lower, again.upper) == (
+            decided.outcome, decided.label, decided.lower, decided.upper)
+        wide = at_tolerance(intervals, 10.0)  # every interval below: depth 1 suffices
+        assert (wide.outcome, wide.label) == ("resolved", "1")
+
+
+def test_rescoring_moves_a_call_with_the_tolerance() -> None:
+    """Depth 1 short by [0.06, 0.12] FCI: insufficient at 0.05 (">= 2" with depth 2
+    unresolved), unresolved between 0.06 and 0.12, sufficient above."""
+    intervals = {1: (0.06, 0.12), 2: (0.01, 0.08), 3: (0.0, 0.0)}
+    assert at_tolerance(intervals, 0.05).label == ">= 2"
+    assert at_tolerance(intervals, 0.1).label == "1-2"
+    assert at_tolerance(intervals, 0.15).label == "1"
+    assert at_tolerance(intervals, 0.15).minimal_depth == 1
+    with pytest.raises(ValueError, match="no depth is sufficient"):
+        at_tolerance({1: (0.1, 0.2)}, 0.05)
+    with pytest.raises(ValueError, match="no per-depth intervals"):
+        at_tolerance({}, 0.05)
 
 
 def test_best_depth_is_chosen_on_validation_and_falls_back_to_test() -> None:

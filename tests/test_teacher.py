@@ -206,6 +206,22 @@ def test_resolution_classifies_a_score_against_the_true_depth(
     assert _script("resolution").classify(score, depth) == expected
 
 
+def test_resolution_rescores_each_run_at_other_tolerances() -> None:
+    """A run of a depth-1 teacher whose depth 1 is [0.06, 0.12] FCI short of depth 3 is a
+    wrong call at 0.05, open at 0.1 and recovered at 0.15; the table counts per teacher."""
+    module = _script("resolution")
+    run = {"teacher": "t1", "depth": 1, "class": "wrong", "per_depth": {
+        "1": {"delta_fci_ci": [0.06, 0.12]}, "2": {"delta_fci_ci": [0.01, 0.08]},
+        "3": {"delta_fci_ci": [0.0, 0.0]}}}
+    assert [module.class_at(run, t) for t in (0.05, 0.1, 0.15)] == ["wrong", "open",
+                                                                     "recovered"]
+    undecided = {**run, "class": "undetermined"}
+    table = module.by_tolerance([run, undecided], (0.05, 0.15))
+    assert table["t1"]["0.05"] == {"recovered": 0.0, "open": 0.0, "wrong": 0.5,
+                                   "undetermined": 0.5}
+    assert table["t1"]["0.15"]["recovered"] == 0.5
+
+
 def test_resolution_overrides_make_a_sized_profile_and_none_keep_the_profile() -> None:
     import argparse
 

@@ -252,19 +252,62 @@ def bounds(rows: Sequence[DepthDecision]) -> tuple[int, int | None]:
     return lower, (None if upper == max(depths) else upper)
 
 
+def _outcome(lower: int, upper: int | None, shallowest: int) -> tuple[Outcome, str]:
+    """The outcome and label of the bounds (module docstring)."""
+    if upper is not None and lower == upper:
+        return "resolved", str(lower)
+    if upper is not None:
+        return "range", f"{lower}-{upper}"
+    if lower > shallowest:
+        return "range", f">= {lower}"
+    return "unresolved", "unresolved"
+
+
+@dataclass(frozen=True)
+class Rescored:
+    """The score the rule gives a sweep's intervals at another tolerance."""
+
+    tolerance_fci: float
+    outcome: Outcome
+    lower: int
+    upper: int | None
+    label: str
+
+    @property
+    def minimal_depth(self) -> int | None:
+        return self.lower if self.outcome == "resolved" else None
+
+
+def at_tolerance(intervals: dict[int, tuple[float | None, float | None]],
+                 tolerance_fci: float) -> Rescored:
+    """Score the per-depth FCI-gap intervals of a decided sweep (depth -> [lo, hi], the
+    best depth's [0, 0]) with another tolerance: the verdicts, bounds and label the rule
+    would give had ``tolerance_fci`` been its tolerance. The intervals do not depend on the
+    tolerance, so a stored sweep can be rescored without refitting
+    (``benchmarks/resolution.py`` does it for every teacher run).
+
+    Raises:
+        ValueError: without intervals, or when no depth is sufficient (every decided
+            sweep has its best depth sufficient at any positive tolerance).
+    """
+    if not intervals:
+        raise ValueError("no per-depth intervals to score")
+    verdicts = {d: _verdict(ci, tolerance_fci) for d, ci in intervals.items()}
+    sufficient = [d for d, v in verdicts.items() if v == "sufficient"]
+    if not sufficient:
+        raise ValueError(f"no depth is sufficient at tolerance {tolerance_fci}: the best "
+                         "depth's interval must be [0, 0] and the tolerance positive")
+    lower = min(d for d, v in verdicts.items() if v != "insufficient")
+    upper = min(sufficient)
+    upper_open = None if upper == max(verdicts) else upper
+    outcome, label = _outcome(lower, upper_open, min(verdicts))
+    return Rescored(tolerance_fci, outcome, lower, upper_open, label)
+
+
 def _score(rows: tuple[DepthDecision, ...], best: int, chosen_on: str,
            rule: DecisionRule) -> Decision:
     lower, upper = bounds(rows)
-    shallowest = min(r.depth for r in rows)
-    if upper is not None and lower == upper:
-        outcome: Outcome = "resolved"
-        label = str(lower)
-    elif upper is not None:
-        outcome, label = "range", f"{lower}-{upper}"
-    elif lower > shallowest:
-        outcome, label = "range", f">= {lower}"
-    else:
-        outcome, label = "unresolved", "unresolved"
+    outcome, label = _outcome(lower, upper, min(r.depth for r in rows))
     return Decision(outcome=outcome, lower=lower, upper=upper, best_depth=best,
                     best_chosen_on=chosen_on,  # type: ignore[arg-type]
                     per_depth=rows, label=label,
