@@ -54,6 +54,7 @@ import torch
 
 from benchmark.cells import registry
 from benchmark.core import atomic, profiles
+from benchmark.core.errors import UserError
 from benchmark.core.profiles import Profile
 from benchmark.core.version import __version__
 from benchmark.learning import metrics
@@ -85,8 +86,10 @@ def classify(score: dict[str, Any], depth: int) -> str:
 def class_at(run: dict[str, Any], tolerance: float) -> str:
     """The class of a run (an entry of the JSON's ``runs``) had the rule's tolerance been
     ``tolerance``: its per-depth intervals rescored (:func:`decision.at_tolerance`)."""
+    if run["class"] == "undetermined":
+        return "undetermined"
     intervals = {int(d): tuple(row["delta_fci_ci"]) for d, row in run["per_depth"].items()}
-    if run["class"] == "undetermined" or any(None in ci for ci in intervals.values()):
+    if any(None in ci for ci in intervals.values()):
         return "undetermined"
     rescored = decision.at_tolerance(intervals, tolerance)
     return classify({"outcome": rescored.outcome, "minimal_depth": rescored.minimal_depth,
@@ -178,6 +181,25 @@ def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
                 **beyond_linear(fits[d], floor)}
                 for d, row in ((r["depth"], r) for r in record["per_depth"])},
             "wall_s": round(time.monotonic() - start, 1)}
+
+
+CALIBRATION_FAILED = "calibration failed"
+"""The label of a run whose input rates could not be calibrated to the profile's target."""
+
+
+def attempt(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, Any]:
+    """:func:`run_one`, or, when the calibration cannot reach the profile's target rate
+    (a teacher whose rate a few simulations carry), an ``undetermined`` run that says so:
+    a table keeps the runs it could make."""
+    try:
+        return run_one(teacher, profile, seed, work)
+    except UserError as exc:
+        if "calibration of" not in str(exc):
+            raise
+        print(f"resolution: {teacher} run seed {seed}: {exc}", file=sys.stderr, flush=True)
+        depth = int(registry.get(teacher).get("parameters.teacher.depth"))
+        return {"teacher": teacher, "depth": depth, "run_seed": seed,
+                "label": CALIBRATION_FAILED, "class": "undetermined", "error": str(exc)}
 
 
 TEACHER_AS_DEPTH = 0
@@ -323,7 +345,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     profile = sized(profiles.get(args.profile), args)
     start = time.monotonic()
-    runs = [run_one(t, profile, s, args.work) for t in args.teachers for s in args.run_seeds]
+    runs = [attempt(t, profile, s, args.work) for t in args.teachers for s in args.run_seeds]
     table = {t: fractions([r for r in runs if r["teacher"] == t]) for t in args.teachers}
     emit({"profile": profile.to_dict(), "run_seeds": args.run_seeds,
           "teachers": {t: identity(t) for t in args.teachers},

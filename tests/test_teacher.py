@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -220,6 +221,26 @@ def test_resolution_rescores_each_run_at_other_tolerances() -> None:
     assert table["t1"]["0.05"] == {"recovered": 0.0, "open": 0.0, "wrong": 0.5,
                                    "undetermined": 0.5}
     assert table["t1"]["0.15"]["recovered"] == 0.5
+
+
+def test_resolution_keeps_a_run_whose_calibration_failed(monkeypatch) -> None:
+    """A teacher whose rate cannot be calibrated is an undetermined run with the reason,
+    not the end of the table; any other error still stops it."""
+    from benchmark.core.errors import UserError
+
+    module = _script("resolution")
+
+    def fails(teacher, profile, seed, work):
+        raise UserError(f"x.json: calibration of {teacher} did not reach 1.0 Hz")
+
+    monkeypatch.setattr(module, "run_one", fails)
+    run = module.attempt("teacher_depth5", profiles.get("quick"), 1, Path("unused"))
+    assert (run["class"], run["label"], run["depth"]) == ("undetermined",
+                                                          "calibration failed", 5)
+    assert module.class_at(run, 0.1) == "undetermined"
+    monkeypatch.setattr(module, "run_one", lambda *a: (_ for _ in ()).throw(UserError("no")))
+    with pytest.raises(UserError, match="no"):
+        module.attempt("teacher_depth5", profiles.get("quick"), 1, Path("unused"))
 
 
 def test_resolution_overrides_make_a_sized_profile_and_none_keep_the_profile() -> None:
