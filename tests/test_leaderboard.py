@@ -882,6 +882,26 @@ def _power(profile: str = "smoke") -> dict[str, Any]:
                                              "undetermined": 0.0}}}
 
 
+def test_the_committed_resolution_tables_are_of_the_current_profiles() -> None:
+    """Every committed ``leaderboard/resolution/<profile>.json`` loads without a problem,
+    was measured with the profile's current definition and on registered teachers of its
+    stated depth, so the table the site shows above a ranking is that ranking's profile."""
+    from benchmark.leaderboard import resolution
+
+    folder = Path(__file__).resolve().parents[1] / "leaderboard" / "resolution"
+    found, problems = resolution.load_all(folder)
+    assert not problems
+    for name, power in found.items():
+        data = json.loads((folder / f"{name}.json").read_text())
+        assert data["profile"] == json.loads(json.dumps(profiles.get(name).to_dict())), name
+        for row in power.rows:
+            spec = registry.get(row.teacher)
+            assert spec.get("builder") == "teacher"
+            assert int(spec.get("parameters.teacher.depth")) == row.depth
+            assert data["teachers"][row.teacher]["weights_sha256"] == spec.get(
+                "parameters.weights_sha256")
+
+
 def test_each_ranking_says_what_its_profile_can_tell_apart(
         tmp_path: Path, lif_record: dict[str, Any]) -> None:
     recs = tmp_path / "records"
