@@ -54,7 +54,7 @@ import torch
 
 from benchmark.cells import registry
 from benchmark.core import atomic, profiles
-from benchmark.core.errors import UserError
+from benchmark.core.errors import CalibrationError
 from benchmark.core.profiles import Profile
 from benchmark.core.version import __version__
 from benchmark.learning import metrics
@@ -193,9 +193,7 @@ def attempt(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
     a table keeps the runs it could make."""
     try:
         return run_one(teacher, profile, seed, work)
-    except UserError as exc:
-        if "calibration of" not in str(exc):
-            raise
+    except CalibrationError as exc:
         print(f"resolution: {teacher} run seed {seed}: {exc}", file=sys.stderr, flush=True)
         depth = int(registry.get(teacher).get("parameters.teacher.depth"))
         return {"teacher": teacher, "depth": depth, "run_seed": seed,

@@ -226,12 +226,12 @@ def test_resolution_rescores_each_run_at_other_tolerances() -> None:
 def test_resolution_keeps_a_run_whose_calibration_failed(monkeypatch) -> None:
     """A teacher whose rate cannot be calibrated is an undetermined run with the reason,
     not the end of the table; any other error still stops it."""
-    from benchmark.core.errors import UserError
+    from benchmark.core.errors import CalibrationError, UserError
 
     module = _script("resolution")
 
     def fails(teacher, profile, seed, work):
-        raise UserError(f"x.json: calibration of {teacher} did not reach 1.0 Hz")
+        raise CalibrationError(f"x.json: calibration of {teacher} did not reach 1.0 Hz")
 
     monkeypatch.setattr(module, "run_one", fails)
     run = module.attempt("teacher_depth5", profiles.get("quick"), 1, Path("unused"))

@@ -39,5 +39,9 @@ class UnknownCellError(UserError):
     """A cell name that is not in the registry."""
 
 
+class CalibrationError(UserError):
+    """An input-rate calibration that did not reach its target rate."""
+
+
 class DataUnavailableError(UserError):
     """A cell's data file that could be neither read from a mirror nor downloaded."""

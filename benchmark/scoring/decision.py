@@ -246,10 +246,13 @@ def _auc(f: FitEvidence) -> float:
 def bounds(rows: Sequence[DepthDecision]) -> tuple[int, int | None]:
     """(lower, upper): the shallowest depth not shown insufficient, and the shallowest
     sufficient depth (None when that is the deepest depth tried: open above)."""
-    depths = [r.depth for r in rows]
-    lower = min(r.depth for r in rows if r.verdict != "insufficient")
-    upper = min(r.depth for r in rows if r.verdict == "sufficient")
-    return lower, (None if upper == max(depths) else upper)
+    return _bounds({r.depth: r.verdict for r in rows})
+
+
+def _bounds(verdicts: dict[int, Verdict]) -> tuple[int, int | None]:
+    lower = min(d for d, v in verdicts.items() if v != "insufficient")
+    upper = min(d for d, v in verdicts.items() if v == "sufficient")
+    return lower, (None if upper == max(verdicts) else upper)
 
 
 def _outcome(lower: int, upper: int | None, shallowest: int) -> tuple[Outcome, str]:
@@ -293,15 +296,12 @@ def at_tolerance(intervals: dict[int, tuple[float | None, float | None]],
     if not intervals:
         raise ValueError("no per-depth intervals to score")
     verdicts = {d: _verdict(ci, tolerance_fci) for d, ci in intervals.items()}
-    sufficient = [d for d, v in verdicts.items() if v == "sufficient"]
-    if not sufficient:
+    if "sufficient" not in verdicts.values():
         raise ValueError(f"no depth is sufficient at tolerance {tolerance_fci}: the best "
                          "depth's interval must be [0, 0] and the tolerance positive")
-    lower = min(d for d, v in verdicts.items() if v != "insufficient")
-    upper = min(sufficient)
-    upper_open = None if upper == max(verdicts) else upper
-    outcome, label = _outcome(lower, upper_open, min(verdicts))
-    return Rescored(tolerance_fci, outcome, lower, upper_open, label)
+    lower, upper = _bounds(verdicts)
+    outcome, label = _outcome(lower, upper, min(verdicts))
+    return Rescored(tolerance_fci, outcome, lower, upper, label)
 
 
 def _score(rows: tuple[DepthDecision, ...], best: int, chosen_on: str,

@@ -43,7 +43,7 @@ import numpy as np
 
 from benchmark.cells.spec import CellSpec
 from benchmark.core import atomic
-from benchmark.core.errors import UserError
+from benchmark.core.errors import CalibrationError, UserError
 from benchmark.core.profiles import Calibration, DataPlan
 from benchmark.core.progress import log
 from benchmark.simulation import shards
@@ -266,21 +266,21 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
 
     ``simulate(spec, data, seed, folder, rate_scale)`` runs one probe's simulations into
     ``folder`` (the simulation stage, injected so tests and executors can vary).
-    Raises UserError when the search ends outside the target.
+    Raises CalibrationError (a UserError) when the search ends outside the target.
     """
     state_path = run / CALIBRATION_FILE
     probes = _read_state(state_path, plan)
     while not done(probes, plan):
         if len(probes) >= plan.max_probes:
             tried = ", ".join(f"x{p.rate_scale:.3g}: {p.rate_hz:.3g} Hz" for p in probes)
-            raise UserError(
+            raise CalibrationError(
                 f"{state_path}: calibration of {spec.name} did not reach "
                 f"{plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in {plan.max_probes} "
                 f"probes ({tried}); check that the cell fires under its inputs "
                 "([inputs.trees] rates in cell.toml), or run without calibration")
         scale = choose_scale(probes, plan) if probes else spec.start_rate_scale
         if not plan.min_scale <= scale <= plan.max_scale:
-            raise UserError(
+            raise CalibrationError(
                 f"{state_path}: calibration of {spec.name} needs a rate scale of {scale:.3g}, "
                 f"outside [{plan.min_scale}, {plan.max_scale}]; fix the cell's input rates "
                 "([inputs.trees] in cell.toml) so that it fires near "
