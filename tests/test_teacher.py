@@ -127,6 +127,55 @@ def test_deep_layers_take_their_own_threshold_and_plateau() -> None:
         network.TeacherConfig(depth=2, deep_saturation_sd=0.0)
 
 
+def test_a_balanced_first_kernel_sums_to_zero_and_leaves_plain_teachers_alone() -> None:
+    """``kernel1_balance`` 1 gives each unit a kernel of zero sum (its drive follows changes
+    of its input rate, not the level), positive at short lags and negative at long ones; 0
+    keeps the plain exponential and the hash from before the field."""
+    plain = network.TeacherConfig(depth=1, tau_spread=2.0)
+    balanced = dataclasses.replace(plain, kernel1_balance=1.0, tau_slow_ms=15.0)
+    half = dataclasses.replace(balanced, kernel1_balance=0.5)
+    lags = np.arange(plain.kernel1_ms - 1, -1, -1)
+    np.testing.assert_allclose(plain.kernel1(),
+                               np.exp(-lags[None, :] / plain.taus_ms()[:, None]))
+    k = balanced.kernel1()
+    np.testing.assert_allclose(k.sum(axis=1), 0.0, atol=1e-9)
+    assert (k[:, -1] > 0).all() and (k[:, 0] < 0).all()  # lag 0 positive, the longest negative
+    fast = plain.kernel1().sum(axis=1)
+    np.testing.assert_allclose(half.kernel1().sum(axis=1), fast / 2)
+    assert "kernel1_balance" not in repr(plain.hashed_fields())
+    assert "tau_slow_ms" in repr(balanced.hashed_fields())
+    kinds = np.array(["exc"] * 6 + ["inh"] * 2)
+    assert (network.weights_digest(balanced, network.draw_weights(balanced, kinds))
+            != network.weights_digest(plain, network.draw_weights(plain, kinds)))
+    with pytest.raises(ValueError, match="kernel1_balance must be in"):
+        network.TeacherConfig(depth=1, kernel1_balance=1.5)
+    with pytest.raises(ValueError, match="tau_slow_ms .* must exceed tau_ms"):
+        network.TeacherConfig(depth=1, kernel1_balance=1.0, tau_slow_ms=5.0)
+
+
+def test_balanced_deep_kernels_sum_to_zero_on_the_drawn_connections() -> None:
+    """``deep_kernel_balance`` 1 takes each drawn kernel's mean over lags out of it: every
+    connection's kernel sums to zero and takes both signs; unconnected pairs stay 0; 0
+    keeps the non-negative kernels and the hash from before the field."""
+    plain = network.TeacherConfig(depth=3)
+    balanced = dataclasses.replace(plain, deep_kernel_balance=1.0)
+    kinds = np.array(["exc"] * 6 + ["inh"] * 2)
+    w0, w1 = network.draw_weights(plain, kinds), network.draw_weights(balanced, kinds)
+    assert "deep_kernel_balance" not in repr(plain.hashed_fields())
+    assert network.weights_digest(plain, w0) != network.weights_digest(balanced, w1)
+    for m0, m1 in zip(w0.mixing, w1.mixing, strict=True):
+        assert (m0 >= 0).all()
+        connected = m0.sum(dim=2) > 0
+        np.testing.assert_allclose(m1.sum(dim=2).numpy(), 0.0, atol=1e-5)
+        assert (m1[connected].min(dim=1).values < 0).all()
+        assert (m1[connected].max(dim=1).values > 0).all()
+        assert (m1[~connected] == 0).all()
+        np.testing.assert_allclose((m0 - m0.mean(dim=2, keepdim=True))[connected].numpy(),
+                                   m1[connected].numpy(), atol=1e-6)
+    with pytest.raises(ValueError, match="deep_kernel_balance must be in"):
+        network.TeacherConfig(depth=2, deep_kernel_balance=-0.1)
+
+
 def test_a_changed_construction_is_refused_by_its_pinned_hash() -> None:
     data = dict(registry.get("teacher_depth1").data)
     data["parameters"] = {**data["parameters"],

@@ -24,12 +24,21 @@ function of the config.
    ``tau_spread`` > 1 the units' decays differ (geometric in the unit's place along the
    dendrite, see :meth:`TeacherConfig.taus_ms`), as distal inputs reach the soma slower
    than proximal ones (Rall 1967, J Neurophysiol 30:1138).
+   With ``kernel1_balance`` b > 0 a slower negative lobe is subtracted from the kernel,
+   ``exp(-t / tau) - c exp(-t / tau_slow)`` with c such that the lobe's sum is b times
+   the positive part's: at b = 1 the kernel sums to zero, and a unit's drive follows the
+   changes of its inputs' rates, not their level, as a pyramidal cell under feedforward
+   inhibition, which arrives a few ms after the excitation it cancels, responds to the
+   onsets of its input more than to its steady level (Pouille & Scanziani 2001, Science
+   293:1159).
 2. **Layers 2 .. depth.** A causal convolution width -> width with kernel ``kernel_ms`` ms
    and non-negative weights: unit i listens to unit j of the layer below with probability
    ``connect_p`` (a ``U(0, 1)`` draw per pair below ``connect_p``) and always to unit i,
    each connection with its own kernel of ``U(0, 1)`` weights per ms lag. The drawn order
    per layer: the kernels (width x width x kernel_ms), then the connection draws (width x
-   width).
+   width). With ``deep_kernel_balance`` b > 0 each kernel loses b times its mean over lags
+   (at b = 1 it sums to zero: its weights take both signs, and the unit follows changes in
+   the activity of the layer below, not its level).
 3. **After every layer: standardise, threshold, saturate.** Each unit is standardised by
    its mean and standard deviation over the construction simulations (below) and passed
    through ``min(relu(z - threshold_sd), saturation_sd)`` (layers 2 .. depth may have
@@ -109,6 +118,15 @@ class TeacherConfig:
         deep_threshold_sd, deep_saturation_sd: the threshold and plateau of layers 2 ..
             depth (standard deviations); None: ``threshold_sd`` and ``saturation_sd``, as
             in layer 1.
+        kernel1_balance: share of the first layer's kernel area cancelled by a slower
+            negative lobe (0: the plain exponential; 1: a kernel of zero sum, which passes
+            the changes of a unit's input rate and not its level), see
+            :meth:`TeacherConfig.kernel1`.
+        tau_slow_ms: decay of that negative lobe (ms; scaled along the dendrite as
+            ``tau_ms`` is); must exceed ``tau_ms``.
+        deep_kernel_balance: share of its mean over lags subtracted from each kernel of
+            layers 2 .. depth (0: non-negative kernels; 1: kernels of zero sum, so that a
+            unit follows changes in the activity of the layer below, not its level).
         n_construction, construction_ms, skip_ms: the construction simulations, their
             length and the initial ms left out of the statistics.
     """
@@ -132,6 +150,9 @@ class TeacherConfig:
     readout_spread: float = 1.0
     deep_threshold_sd: float | None = None
     deep_saturation_sd: float | None = None
+    kernel1_balance: float = 0.0
+    tau_slow_ms: float = 15.0
+    deep_kernel_balance: float = 0.0
     n_construction: int = 32
     construction_ms: int = 3000
     skip_ms: int = 300
@@ -155,6 +176,15 @@ class TeacherConfig:
         for name in ("tau_spread", "readout_spread"):
             if not getattr(self, name) >= 1.0:
                 raise ValueError(f"teacher {name} must be >= 1, got {getattr(self, name)!r}")
+        if not 0.0 <= self.kernel1_balance <= 1.0:
+            raise ValueError(
+                f"teacher kernel1_balance must be in [0, 1], got {self.kernel1_balance!r}")
+        if not 0.0 <= self.deep_kernel_balance <= 1.0:
+            raise ValueError("teacher deep_kernel_balance must be in [0, 1], got "
+                             f"{self.deep_kernel_balance!r}")
+        if self.kernel1_balance > 0 and not self.tau_slow_ms > self.tau_ms:
+            raise ValueError(f"teacher tau_slow_ms ({self.tau_slow_ms!r}) must exceed "
+                             f"tau_ms ({self.tau_ms!r})")
         if self.construction_ms <= self.skip_ms:
             raise ValueError("teacher construction_ms must exceed skip_ms")
 
@@ -183,6 +213,21 @@ class TeacherConfig:
         unit's position p, geometric mean ``tau_ms``."""
         return self.tau_ms * self.tau_spread ** self.positions()
 
+    def kernel1(self) -> np.ndarray:
+        """The first layer's kernel per unit, (width, kernel1_ms), index 0 = the longest
+        lag: ``exp(-t / tau) - c exp(-t / tau_slow)`` at lag t ms, with ``tau`` from
+        :meth:`taus_ms`, ``tau_slow`` = ``tau_slow_ms`` scaled alike, and c such that the
+        negative lobe's sum over the kernel is ``kernel1_balance`` times the positive one's."""
+        lags = np.arange(self.kernel1_ms - 1, -1, -1, dtype=np.float64)[None, :]
+        ratio = self.taus_ms()[:, None] / self.tau_ms
+        fast = np.exp(-lags / (self.tau_ms * ratio))
+        if self.kernel1_balance == 0:
+            return fast
+        slow = np.exp(-lags / (self.tau_slow_ms * ratio))
+        scale = self.kernel1_balance * fast.sum(axis=1, keepdims=True) / slow.sum(
+            axis=1, keepdims=True)
+        return fast - scale * slow
+
     def readout_weights(self) -> np.ndarray:
         """The last layer's weight per unit in the readout: ``readout_spread ** -p`` at the
         unit's position p (geometric mean 1)."""
@@ -202,7 +247,10 @@ class TeacherConfig:
         those fields keep their hash)."""
         return [(k, v) for k, v in sorted(asdict(self).items())
                 if not (k in ("tau_spread", "readout_spread") and v == 1.0)
-                and not (k in ("deep_threshold_sd", "deep_saturation_sd") and v is None)]
+                and not (k in ("deep_threshold_sd", "deep_saturation_sd") and v is None)
+                and not (k in ("kernel1_balance", "tau_slow_ms")
+                         and self.kernel1_balance == 0.0)
+                and not (k == "deep_kernel_balance" and v == 0.0)]
 
 
 @dataclass
@@ -229,14 +277,13 @@ def draw_weights(config: TeacherConfig, kinds: np.ndarray) -> Weights:
     member[torch.from_numpy(group), torch.arange(n)] = 1.0
     jitter = 1.0 + config.weight_jitter * torch.randn(w, n, generator=g, dtype=torch.float64)
     input_weights = (member * jitter * sign).float()
-    lags = torch.arange(config.kernel1_ms - 1, -1, -1, dtype=torch.float64)
-    taus = torch.from_numpy(config.taus_ms())[:, None]
-    kernel1 = torch.exp(-lags[None, :] / taus).float()
+    kernel1 = torch.from_numpy(config.kernel1()).float()
     mixing = []
     for _ in range(config.depth - 1):
         kernels = torch.rand(w, w, config.kernel_ms, generator=g, dtype=torch.float64)
         listens = torch.rand(w, w, generator=g, dtype=torch.float64) < config.connect_p
         listens |= torch.eye(w, dtype=torch.bool)
+        kernels = kernels - config.deep_kernel_balance * kernels.mean(dim=2, keepdim=True)
         mixing.append((kernels * listens[..., None]).float())
     readout = torch.from_numpy(config.readout_weights()).float()
     return Weights(input_weights, kernel1, mixing, readout)
