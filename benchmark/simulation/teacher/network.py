@@ -47,7 +47,11 @@ function of the config.
    to a plateau, as a branch's NMDA spike saturates (Major, Larkum & Schiller 2013, Annu Rev
    Neurosci 36:1). The plateau keeps the output rate a smooth function of the input rates
    (without it, rare runs of extreme input carry most output spikes and a rate cannot be
-   calibrated). Composing such units with temporal integration in between is what a
+   calibrated), unless the kernels are balanced (``kernel1_balance`` and
+   ``deep_kernel_balance`` 1): units that follow changes, not levels, spread the output
+   over the simulations without a plateau (``saturation_sd`` 100, never reached), and each
+   unit is then one rectified linear filter of the layer below, as in a ReLU student.
+   Composing such units with temporal integration in between is what a
    shallower network of the same width cannot do: a layer-2 unit sums its inputs' events
    at several lags (``kernel_ms``), and one ReLU layer would need units per lag and input
    unit to mimic it. A network of ReLU units represents each unit with two
@@ -219,11 +223,11 @@ class TeacherConfig:
         :meth:`taus_ms`, ``tau_slow`` = ``tau_slow_ms`` scaled alike, and c such that the
         negative lobe's sum over the kernel is ``kernel1_balance`` times the positive one's."""
         lags = np.arange(self.kernel1_ms - 1, -1, -1, dtype=np.float64)[None, :]
-        ratio = self.taus_ms()[:, None] / self.tau_ms
-        fast = np.exp(-lags / (self.tau_ms * ratio))
+        taus = self.taus_ms()[:, None]
+        fast = np.exp(-lags / taus)
         if self.kernel1_balance == 0:
             return fast
-        slow = np.exp(-lags / (self.tau_slow_ms * ratio))
+        slow = np.exp(-lags / (taus * (self.tau_slow_ms / self.tau_ms)))
         scale = self.kernel1_balance * fast.sum(axis=1, keepdims=True) / slow.sum(
             axis=1, keepdims=True)
         return fast - scale * slow
