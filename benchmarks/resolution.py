@@ -7,6 +7,7 @@ usage: python benchmarks/resolution.py [--profile quick] [--teachers teacher_dep
            --depths 1,2,3 --n-seeds K]
            [--save FILE]
        python benchmarks/resolution.py --rescore FILE
+       python benchmarks/resolution.py --merge FILE FILE ... [--save FILE]
 
 For each teacher (a registered cell with ``builder = "teacher"``, whose depth k is known)
 and each run seed, runs the profile end to end (calibration, simulation, fits, decision;
@@ -33,6 +34,15 @@ per-depth intervals rescored, :func:`benchmark.scoring.decision.at_tolerance`; w
 was made (UTC), versions and the wall time; ``--save FILE`` also writes it, and
 ``leaderboard/resolution/<profile>.json`` is where the site reads a profile's table
 (:mod:`benchmark.leaderboard.resolution`; sized variants are not shown there).
+
+Per teacher it also reports ``depth1_calls``: the share of runs whose verdict on depth 1
+is right (sufficient for a depth-1 teacher, insufficient for a deeper one), unresolved,
+wrong, or absent (no decision): whether the profile tells depth 1 from deeper, whatever
+it says about the depths between.
+
+``--merge`` combines saved results of one profile and the same teachers (runs of other
+run seeds, made in separate processes or sessions) into one table: the runs are kept as
+they are, the fractions recomputed, and each source's provenance kept under ``sources``.
 """
 
 from __future__ import annotations
@@ -54,7 +64,7 @@ import torch
 
 from benchmark.cells import registry
 from benchmark.core import atomic, profiles
-from benchmark.core.errors import CalibrationError
+from benchmark.core.errors import CalibrationError, UserError
 from benchmark.core.profiles import Profile
 from benchmark.core.version import __version__
 from benchmark.learning import metrics
@@ -116,6 +126,78 @@ def by_tolerance(runs: list[dict[str, Any]], tolerances: tuple[float, ...] = TOL
         out[teacher] = {f"{t:g}": fractions(mine, lambda r, t=t: class_at(r, t))
                         for t in tolerances}
     return out
+
+
+DEPTH1_CALLS = ("right", "unresolved", "wrong", "absent")
+
+
+def depth1_call(run: dict[str, Any]) -> str:
+    """Which of :data:`DEPTH1_CALLS` a run's verdict on depth 1 is, for its teacher's depth:
+    ``right`` when a depth-1 teacher's depth 1 is sufficient or a deeper teacher's is
+    insufficient, ``wrong`` the other way round, ``absent`` without a verdict."""
+    per_depth = {str(d): row for d, row in (run.get("per_depth") or {}).items()}
+    verdict = per_depth.get("1", {}).get("verdict")  # int keys in a run, str in its JSON
+    if verdict not in ("sufficient", "insufficient", "unresolved"):
+        return "absent"
+    if verdict == "unresolved":
+        return "unresolved"
+    return "right" if (verdict == "sufficient") == (run["depth"] == 1) else "wrong"
+
+
+def depth1_calls(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per teacher, the share of its runs in each of :data:`DEPTH1_CALLS`."""
+    out = {}
+    for teacher in dict.fromkeys(r["teacher"] for r in runs):
+        mine = [depth1_call(r) for r in runs if r["teacher"] == teacher]
+        out[teacher] = {c: mine.count(c) / len(mine) for c in DEPTH1_CALLS}
+    return out
+
+
+def tables(runs: list[dict[str, Any]], teachers: list[str]) -> dict[str, Any]:
+    """What a result says of ``runs``: per teacher the class fractions, the fractions at
+    other tolerances and the depth-1 calls."""
+    return {"fractions": {t: fractions([r for r in runs if r["teacher"] == t])
+                          for t in teachers},
+            "fractions_by_tolerance": by_tolerance(runs), "depth1_calls": depth1_calls(runs)}
+
+
+PROVENANCE = ("command", "made_utc", "versions", "wall_s")
+
+
+def merge(results: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
+    """One result from saved ones (``names``: where each came from, for errors): the same
+    profile definition and the same teacher identities in all, each (teacher, run seed)
+    once. The runs are kept, the tables recomputed, each source's provenance kept under
+    ``sources``; ``wall_s`` is their sum."""
+    first = results[0]
+    runs: dict[tuple[str, int], dict[str, Any]] = {}
+    teachers: dict[str, Any] = {}
+    sources = []
+    for result, name in zip(results, names, strict=True):
+        if result["profile"] != first["profile"]:
+            raise UserError(f"{name}: field 'profile' differs from {names[0]}'s (profile "
+                            f"{result['profile'].get('name')!r}, another definition); fix: "
+                            "merge results of one profile definition only")
+        for teacher, ident in result["teachers"].items():
+            if teachers.setdefault(teacher, ident) != ident:
+                raise UserError(f"{name}: field 'teachers.{teacher}' is another version of "
+                                f"the teacher than an earlier file's; fix: rerun it")
+        for run in result["runs"]:
+            key = (run["teacher"], int(run["run_seed"]))
+            if key in runs:
+                raise UserError(f"{name}: run seed {key[1]} of {key[0]} is also in an "
+                                "earlier file; fix: merge each run once")
+            runs[key] = run
+        sources.extend(result.get("sources") or [{k: result.get(k) for k in PROVENANCE}])
+    kept = [runs[k] for k in sorted(runs, key=lambda k: (list(teachers).index(k[0]), k[1]))]
+    return {"profile": first["profile"],
+            "run_seeds": sorted({int(r["run_seed"]) for r in kept}),
+            "teachers": teachers, **tables(kept, list(teachers)), "runs": kept,
+            "command": "python benchmarks/resolution.py " + " ".join(sys.argv[1:]),
+            "made_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "versions": first.get("versions"),
+            "wall_s": round(sum(float(s.get("wall_s") or 0.0) for s in sources), 1),
+            "sources": sources}
 
 
 def sized(profile: Profile, args: argparse.Namespace) -> Profile:
@@ -332,6 +414,8 @@ def main() -> None:
     parser.add_argument("--rescore", type=Path, default=None, metavar="JSON",
                         help="run nothing: print the class fractions per tolerance of a "
                              "saved result's runs")
+    parser.add_argument("--merge", type=Path, nargs="+", default=None, metavar="JSON",
+                        help="run nothing: combine saved results of one profile into one")
     parser.add_argument("--save", type=Path, default=None,
                         help="also write the JSON here (atomically), e.g. "
                              "leaderboard/resolution/quick.json for the site")
@@ -339,15 +423,18 @@ def main() -> None:
     if args.rescore is not None:
         print(json.dumps(by_tolerance(json.loads(args.rescore.read_text())["runs"]), indent=1))
         return
+    if args.merge is not None:
+        emit(merge([json.loads(f.read_text()) for f in args.merge],
+                   [str(f) for f in args.merge]), args.save)
+        return
     if args.threads:
         torch.set_num_threads(args.threads)
     profile = sized(profiles.get(args.profile), args)
     start = time.monotonic()
     runs = [attempt(t, profile, s, args.work) for t in args.teachers for s in args.run_seeds]
-    table = {t: fractions([r for r in runs if r["teacher"] == t]) for t in args.teachers}
     emit({"profile": profile.to_dict(), "run_seeds": args.run_seeds,
           "teachers": {t: identity(t) for t in args.teachers},
-          "fractions": table, "fractions_by_tolerance": by_tolerance(runs), "runs": runs}
+          **tables(runs, args.teachers), "runs": runs}
          | provenance("resolution.py", start), args.save)
 
 

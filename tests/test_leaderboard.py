@@ -917,6 +917,13 @@ def test_each_ranking_says_what_its_profile_can_tell_apart(
     row = html.split('<tr data-teacher="teacher_depth3">')[1].split("</tr>")[0]
     assert '<td data-class="recovered">50%</td>' in row and "3, unresolved" in row
     assert "python benchmarks/x.py" in html and not report.resolution_problems
+    assert '<td data-class="depth1">not reported</td>' in row  # a file from before the field
+    put(tmp_path, "resolution/smoke.json", {**_power(), "depth1_calls": {
+        "teacher_depth3": {"right": 0.5, "unresolved": 0.5, "wrong": 0.0, "absent": 0.0}}})
+    site.build(recs, tmp_path / "site")
+    row = (tmp_path / "site" / "index.html").read_text().split(
+        '<tr data-teacher="teacher_depth3">')[1].split("</tr>")[0]
+    assert '<td data-class="depth1">50%</td>' in row
 
 
 @pytest.mark.parametrize(("name", "change", "reason"), [
@@ -938,3 +945,12 @@ def test_a_bad_resolving_power_file_is_reported_not_shown(
     (problem,) = report.resolution_problems
     assert name in problem and reason in problem and "fix" in problem
     assert "power-missing" in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_every_named_profile_can_hold_a_record_and_a_place_in_the_ranking() -> None:
+    """The record schema's profile names and the site's table order are the named
+    profiles: a new profile's runs are neither refused nor listed out of order."""
+    schema = json.loads((Path(__file__).resolve().parents[1] / "benchmark" / "scoring"
+                         / "schemas" / "record.schema.json").read_text())
+    names = schema["properties"]["profile"]["properties"]["name"]["enum"]
+    assert set(names) == set(profiles.PROFILES) == set(ranking.PROFILE_ORDER)

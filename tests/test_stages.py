@@ -160,7 +160,7 @@ def test_sweep_networks_follow_the_profile_input_layer(tmp_path: Path) -> None:
 
 
 def test_unknown_profile_is_a_user_error() -> None:
-    with pytest.raises(UserError, match="choose one of smoke, quick, standard, paper"):
+    with pytest.raises(UserError, match="choose one of smoke, quick, resolving, standard, paper"):
         profiles.get("huge")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -91,19 +92,22 @@ def test_spreads_set_each_units_kernel_and_readout_weight() -> None:
 
 
 def test_units_are_threshold_units_of_their_layer(depth3: TeacherCell) -> None:
-    """Each layer's units are silent below ``threshold_sd`` standard deviations and
-    saturate ``saturation_sd`` above it: on the
-    protocol's inputs a unit is active a minority of the time (P(z > 1) ~ 0.16 for a
-    normal z; the later layers' sums of events are skewed, and far sparser)."""
+    """Each layer's units are silent below their layer's threshold (standard deviations
+    above the mean) and saturate ``saturation_sd`` above it: on the protocol's inputs a
+    unit is active about as often as a normal z exceeds the threshold (P(z > 0) = 0.5 in
+    the registered teacher's first layer, P(z > 1) ~ 0.16 in its later ones, whose sums
+    of events are skewed and sparser)."""
     teacher = depth3.teacher
     events = _events(depth3, "teacher_depth3", 2, 3000)
     drives = torch.stack([network.drive_of(teacher.weights, c, t, d) for c, t, d in events])
     with torch.no_grad():
         for layers in range(1, teacher.config.depth + 1):
+            threshold, saturation = teacher.config.levels(layers - 1)
             units = teacher.hidden(drives, layers)[..., 300:]
-            assert (units >= 0).all() and (units <= teacher.config.saturation_sd).all()
+            assert (units >= 0).all() and (units <= saturation).all()
             active = float((units > 0).float().mean())
-            assert 0.0 < active < 0.4, (layers, active)
+            normal = 0.5 * math.erfc(threshold / math.sqrt(2.0))
+            assert max(0.0, normal - 0.25) < active < normal + 0.25, (layers, active)
 
 
 def test_deep_layers_take_their_own_threshold_and_plateau() -> None:
@@ -405,3 +409,53 @@ def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_pat
     assert all(v.shape == readout.shape for v in logits.values())
     labels = np.array([s.spike_label[500:] for s in data.split("test")])
     assert roc_auc(labels.ravel(), readout.ravel()) > 0.97
+
+
+def _result(seeds: list[int], *, profile: str = "resolving", version: str = "5") -> dict:
+    """A saved resolution result of ``teacher_depth1`` runs at ``seeds`` (synthetic runs:
+    depth 1 sufficient at even seeds, insufficient at odd ones)."""
+    def run(seed: int) -> dict:
+        verdict = "sufficient" if seed % 2 == 0 else "insufficient"
+        return {"teacher": "teacher_depth1", "depth": 1, "run_seed": seed,
+                "class": "recovered" if seed % 2 == 0 else "wrong",
+                "per_depth": {"1": {"verdict": verdict, "delta_fci_ci": [-0.1, 0.0]
+                                    if seed % 2 == 0 else [0.1, 0.2]},
+                              "2": {"verdict": "sufficient", "delta_fci_ci": [0.0, 0.0]}}}
+    return {"profile": {"name": profile}, "run_seeds": seeds,
+            "teachers": {"teacher_depth1": {"version": version}},
+            "runs": [run(s) for s in seeds], "command": f"python x.py {seeds}",
+            "made_utc": "2026-12-04T10:00:00Z", "versions": {}, "wall_s": 10.0}
+
+
+def test_resolution_counts_the_depth_1_verdicts_against_the_teachers_depth() -> None:
+    module = _script("resolution")
+    shallow = {"depth": 1, "per_depth": {"1": {"verdict": "sufficient"}}}
+    deep = {"depth": 3, "per_depth": {1: {"verdict": "sufficient"}}}  # as a run makes it
+    assert module.depth1_call(shallow) == "right" and module.depth1_call(deep) == "wrong"
+    deep["per_depth"][1]["verdict"] = "insufficient"
+    assert module.depth1_call(deep) == "right"
+    assert module.depth1_call({"depth": 3, "class": "undetermined"}) == "absent"
+    calls = module.depth1_calls([{**deep, "teacher": "t3"}, {"teacher": "t3", "depth": 3,
+                                  "per_depth": {"1": {"verdict": "unresolved"}}}])
+    assert calls == {"t3": {"right": 0.5, "unresolved": 0.5, "wrong": 0.0, "absent": 0.0}}
+
+
+def test_resolution_merges_runs_of_one_profile_and_refuses_mixed_results() -> None:
+    from benchmark.core.errors import UserError
+
+    module = _script("resolution")
+    merged = module.merge([_result([2]), _result([0, 1])], ["a.json", "b.json"])
+    assert [r["run_seed"] for r in merged["runs"]] == [0, 1, 2]
+    assert merged["run_seeds"] == [0, 1, 2] and merged["wall_s"] == 20.0
+    assert merged["fractions"]["teacher_depth1"]["recovered"] == pytest.approx(2 / 3)
+    assert merged["depth1_calls"]["teacher_depth1"]["wrong"] == pytest.approx(1 / 3)
+    assert [s["command"] for s in merged["sources"]] == ["python x.py [2]",
+                                                         "python x.py [0, 1]"]
+    again = module.merge([merged, _result([3])], ["m.json", "c.json"])
+    assert len(again["sources"]) == 3 and again["run_seeds"] == [0, 1, 2, 3]
+    with pytest.raises(UserError, match="b.json: field 'profile'"):
+        module.merge([_result([0]), _result([1], profile="quick")], ["a.json", "b.json"])
+    with pytest.raises(UserError, match="teachers.teacher_depth1"):
+        module.merge([_result([0]), _result([1], version="4")], ["a.json", "b.json"])
+    with pytest.raises(UserError, match="run seed 0 of teacher_depth1"):
+        module.merge([_result([0]), _result([0])], ["a.json", "b.json"])

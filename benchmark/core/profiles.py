@@ -1,7 +1,8 @@
 """Run profiles: how much data, which depth sweep, and how long to train.
 
-``smoke`` runs in seconds (CI); ``quick`` in minutes on a laptop; ``standard`` in hours on
-a workstation; ``paper`` at the reference study's scale (a cluster and a GPU).
+``smoke`` runs in seconds (CI); ``quick`` in minutes on a laptop; ``resolving`` (sized on
+teachers of known depth to tell depth 1 from depth 3) in hours on 2 cores; ``standard`` in
+hours on a workstation; ``paper`` at the reference study's scale (a cluster and a GPU).
 Every number here is recorded in each result record, so a score always says how it was made.
 """
 
@@ -290,6 +291,27 @@ PROFILES: dict[str, Profile] = {
         # After a first probe more than 2x off the target, 8 x 3 s probes steer the search.
         calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
         revised="2026-12-02",
+    ),
+    # resolving: the plan sized on teachers of known depth (docs/teachers.md, "Balanced
+    # kernels"): quick's networks with a factorised first layer (32 spatial patterns: the
+    # full 1278 x 100 ms layer of depth 1 overfits where a teacher's units are filters of
+    # 8 input stretches), 10x quick's training simulations, batches of 32, 3000 steps
+    # without decay or early stop (patience 60 checks: the loss still falls at 3000). With
+    # one seed per depth, a run of this plan on the depth-1 teacher called ">= 3" (its
+    # interval resamples test simulations only, missing the spread between training runs,
+    # about 0.1 FCI there), so every depth has two seeds.
+    "resolving": Profile(
+        name="resolving",
+        description="sized to tell depth 1 from depth 3 on teachers of known depth: "
+                    "quick's networks, 10x its training data, factorised first layer",
+        data=DataPlan(n_train=480, n_valid=32, n_test=96, duration_ms=6000, sims_per_shard=8),
+        train=TrainPlan(max_steps=3000, batch_size=32, window_ms=200, learning_rate=3e-3,
+                        soma_weight=2.0, spike_weight_end=None, soma_weight_end=None,
+                        eval_every=100, patience=60, weight_decay=0.0),
+        depths=(1, 2, 3), width=16, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
+        reference_depth=3, spatial_rank=32,
+        calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
+        revised="2026-12-04",
     ),
     "standard": Profile(
         name="standard",

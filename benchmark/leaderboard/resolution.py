@@ -21,13 +21,17 @@ REQUIRED = ("profile", "fractions", "runs", "command", "made_utc")
 
 @dataclass(frozen=True)
 class TeacherRow:
-    """One teacher's outcome fractions (0-1) over ``n_runs`` runs, and its run labels."""
+    """One teacher's outcome fractions (0-1) over ``n_runs`` runs, and its run labels;
+    ``depth1_right``: the share of runs whose verdict on depth 1 is right for the teacher's
+    depth (sufficient at depth 1, insufficient deeper; None in files made before it was
+    reported)."""
 
     teacher: str
     depth: int
     n_runs: int
     fractions: dict[str, float]
     labels: tuple[str, ...]
+    depth1_right: float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,11 @@ def parse(data: dict[str, Any], source: str) -> Power:
         if abs(sum(fractions.values()) - 1.0) > 1e-6:
             raise ValueError(f"{source}: fractions.{teacher} do not sum to 1; fix: remake it "
                              "with python benchmarks/resolution.py")
+        right = (data.get("depth1_calls") or {}).get(teacher, {}).get("right")
         rows.append(TeacherRow(teacher, int(runs[0]["depth"]), len(runs),
                                {c: float(fractions[c]) for c in CLASSES},
-                               tuple(str(r["label"]) for r in runs)))
+                               tuple(str(r["label"]) for r in runs),
+                               None if right is None else float(right)))
     return Power(profile=name.removesuffix("-sized"), rows=tuple(rows),
                  command=str(data["command"]), made_utc=str(data["made_utc"]),
                  sized=name.endswith("-sized"))
