@@ -72,12 +72,14 @@ def main() -> None:
     teacher = teacher_cell(args.teacher).teacher
     data = Dataset(args.run / "simulations", cache_mb=512)
     sims = list(data.split(args.split))[:args.n_sims]
-    rows = []
+    rows, shape = [], None
     for depth, seed, folder in students(args.run):
-        network = load_network(folder)
+        model = load_network(folder).model.eval()
+        shape = shape or model.config
         rows.append({"depth": depth, "seed": seed, "trained": True,
-                     **voltage_fit(network.model.eval(), sims, data.n_inputs)})
-    shape = load_network(students(args.run)[0][2]).model.config
+                     **voltage_fit(model, sims, data.n_inputs)})
+    if shape is None:
+        raise SystemExit(f"{args.run}: no fitted students under fits/")
     depth = teacher.config.depth
     config = replace(shape, depth=depth,
                      first_kernel_ms=shape.first_kernel_ms + (shape.depth - depth)
