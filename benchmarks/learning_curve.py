@@ -1,7 +1,7 @@
 """Learning curves: a profile's depth sweep refitted on growing parts of a run's training set.
 
 usage: python benchmarks/learning_curve.py RUN_FOLDER [RUN_FOLDER ...] [--profile quick]
-           [--fractions 0.125,0.25,0.5,1] [--work DIR] [--threads 1] [--save FILE]
+           [--fractions 0.125,0.25,0.5,1] [--work DIR] [--processes N] [--save FILE]
            [the overrides of benchmarks/resolution.py: --n-train N ... --depths 1,2,3]
 
 Each RUN_FOLDER is ``<out>/<cell>/<profile>/seed-<seed>/`` of a run whose simulations are
@@ -12,7 +12,9 @@ the points of a curve differ only in the training data. A run of a sized profile
 (``benchmarks/resolution.py`` with overrides) takes the same overrides here. The fits of
 fraction f go to ``DIR/<cell>/train-<n>/`` (default ``./neurodepth-runs/learning-curve``),
 beside a link to the run's simulations, and resume like any fit; all of the training set
-uses the run folder's own fits when it has them.
+uses the run folder's own fits when it has them. The fits train side by side in a local
+fit pool of ``--processes`` processes with one torch thread each (default one per core;
+1: one after the other in this process, with ``--threads`` torch threads).
 
 Each sweep is decided by the rule of :mod:`benchmark.scoring.decision`. Prints one JSON
 object (``--save FILE`` also writes it): per cell and training-set size, per depth the
@@ -23,10 +25,12 @@ median-seed test spike AUC, the verdict and the FCI gap to the best depth with i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
 import time
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +46,7 @@ from benchmark.core import profiles
 from benchmark.core.profiles import Profile
 from benchmark.learning import fit
 from benchmark.scoring import curves
+from benchmark.simulation import executors
 from benchmark.simulation.plan import read_plan
 
 FRACTIONS = (0.125, 0.25, 0.5, 1.0)
@@ -71,8 +76,8 @@ def work_folder(run: Path, work: Path, n: int) -> Path:
     return folder
 
 
-def curve(run: Path, profile: Profile, fractions: list[float], work: Path
-          ) -> dict[str, Any]:
+def curve(run: Path, profile: Profile, fractions: list[float], work: Path,
+          executor: Executor | None = None) -> dict[str, Any]:
     """One run's learning curve: per training-set size, the sweep's summary."""
     n_train = read_plan(run / "simulations").data_plan.n_train
     points = []
@@ -80,7 +85,7 @@ def curve(run: Path, profile: Profile, fractions: list[float], work: Path
         whole = n == n_train
         sized = profile if whole else sized_profile(profile, n)
         folder = run if whole and has_fits(run, profile) else work_folder(run, work, n)
-        fit.run_sweep(folder, sized)
+        fit.run_sweep(folder, sized, executor=executor)
         point = {"train_sims": n, "fraction": n / n_train} | summary(
             curves.score_run(folder, sized))
         print(json.dumps({run.parents[1].name: {n: point["score"]}}), file=sys.stderr)
@@ -95,7 +100,10 @@ def main() -> None:
     parser.add_argument("--fractions", default=",".join(f"{f:g}" for f in FRACTIONS),
                         help="comma-separated fractions of the training set, in (0, 1]")
     parser.add_argument("--work", type=Path, default=Path("neurodepth-runs") / "learning-curve")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument("--processes", type=int, default=executors.default_workers(),
+                        help="fits trained side by side (default: one per core)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads with --processes 1")
     parser.add_argument("--save", type=Path, default=None, help="also write the JSON here")
     add_overrides(parser)
     args = parser.parse_args()
@@ -109,9 +117,12 @@ def main() -> None:
     profile = sized(profiles.get(args.profile), args)
     start = time.monotonic()
     out: dict[str, Any] = {"profile": profile.to_dict(), "fractions": fractions, "cells": {}}
-    for run in args.runs:
-        out["cells"].setdefault(run.parents[1].name, []).append(
-            curve(run, profile, fractions, args.work))
+    with contextlib.ExitStack() as stack:
+        pool = (stack.enter_context(executors.fit_pool(args.processes, threads=1))
+                if args.processes > 1 else None)
+        for run in args.runs:
+            out["cells"].setdefault(run.parents[1].name, []).append(
+                curve(run, profile, fractions, args.work, pool))
     emit(out | provenance("learning_curve.py", start), args.save)
 
 

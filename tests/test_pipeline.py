@@ -173,6 +173,40 @@ def test_killed_training_resumes_to_the_same_network(reference_sims: Path,
         torch.testing.assert_close(value, state_b[key], rtol=0, atol=0)
 
 
+def test_fits_in_the_local_pool_equal_fits_in_process(reference_sims: Path,
+                                                     tmp_path: Path) -> None:
+    """Two networks trained side by side in a fit pool (one torch thread each) end with the
+    weights and test metrics of the same two trained one after the other in one process."""
+    here, pool = tmp_path / "here", tmp_path / "pool"
+    for out in (here, pool):
+        shutil.copytree(reference_sims / "simulations", out / "simulations")
+    finish(driver("fit-here", here))
+    finish(driver("fit-pool", pool))
+    fits = sorted(here.glob("fits/depth-*/seed-*/fit.json"))
+    assert [f.parent.parent.name for f in fits] == ["depth-1", "depth-2"]
+    for path in fits:
+        rel = path.relative_to(here)
+        mine, theirs = json.loads(path.read_text()), json.loads((pool / rel).read_text())
+        assert mine["torch_threads"] == theirs["torch_threads"] == 1
+        assert mine["test"] == theirs["test"] and mine["history"] == theirs["history"]
+        state_a = torch.load(path.parent / "model.pt", weights_only=True)
+        state_b = torch.load(pool / rel.parent / "model.pt", weights_only=True)
+        for key, value in state_a.items():
+            torch.testing.assert_close(value, state_b[key], rtol=0, atol=0)
+
+
+def test_fits_on_the_cpu_share_the_cores_and_a_gpu_trains_in_process() -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from benchmark.simulation.executors import Backend
+
+    pool = Backend(n_workers=2).fits("cpu")
+    assert isinstance(pool, ProcessPoolExecutor)
+    pool.shutdown()
+    assert Backend(n_workers=1).fits("cpu") is None
+    assert Backend(n_workers=2).fits("cuda:0") is None
+
+
 def test_replayed_inputs_reproduce_the_simulation(reference_sims: Path, tmp_path: Path) -> None:
     """Inputs given in a file (replay) drive the cell exactly as the generated ones did."""
     from benchmark.simulation import protocol

@@ -20,7 +20,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cell", required=True, help="registered cell name or cell folder")
     add_run_location(parser)
     parser.add_argument("--workers", type=int, default=None,
-                        help="simulation worker processes (default: one per core)")
+                        help="simulation worker processes, and networks trained side by side on "
+                             "the CPU (default: one per core)")
     parser.add_argument("--device", default=None, help="training device: auto, cpu, cuda")
     parser.add_argument("--mirror", type=Path, default=None,
                         help="local mirror of cell data (default $NEURODEPTH_MIRROR)")

@@ -15,6 +15,7 @@ Each fit lives in ``<run>/fits/depth-<d>/seed-<s>/``:
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import time
@@ -330,16 +331,16 @@ def run_sweep(run: Path, profile: Profile, *, device: str | None = None,
               executor: Executor | None = None) -> list[dict[str, Any]]:
     """Fit every network of the profile's sweep that is not done yet; returns all results.
 
-    Without ``executor`` the networks train here, one after the other. With one (a Dask
-    cluster's, :mod:`benchmark.simulation.executors`), each network is a task of its own
-    (:func:`fit_in_worker`); a lost task is retried and resumes from its checkpoint.
+    Without ``executor`` the networks train here, one after the other. With one (a local
+    fit pool or a Dask cluster's, :mod:`benchmark.simulation.executors`), each network is a
+    task of its own (:func:`fit_in_worker`); a lost task resumes from its checkpoint.
     """
     data = Dataset(run / "simulations", voltage=profile.train.voltage_target,
                    train_sims=profile.train.train_sims)
     dev = pick_device(device or profile.device)
     jobs = sweep_jobs(run, profile, data.n_inputs)
     todo = [j for j in jobs if not (j.folder / FIT_FILE).is_file()]
-    where = f"{dev}" if executor is None else f"{dev} on the cluster"
+    where = f"{dev}" if executor is None else f"{dev}, one task per network"
     log(f"fit: {len(todo)} of {len(jobs)} networks to train on {where}")
     if executor is None:
         for job in todo:
@@ -348,11 +349,11 @@ def run_sweep(run: Path, profile: Profile, *, device: str | None = None,
         futures = {executor.submit(fit_in_worker, run, profile, str(job.folder), device): job
                    for job in todo}
         try:
-            for future in as_completed(futures):
+            for n, future in enumerate(as_completed(futures), 1):
                 result = future.result()
                 job = futures[future]
-                log(f"fit depth {job.config.depth} seed {job.seed}: test spike AUC "
-                    f"{result['test']['spike_auc']} after {result['steps']} steps")
+                log(f"fit {n}/{len(futures)} done, depth {job.config.depth} seed {job.seed}: "
+                    f"test spike AUC {result['test']['spike_auc']} after {result['steps']} steps")
         except BaseException:
             executors.stop_now(executor)
             raise
@@ -372,12 +373,18 @@ def train_job(job: FitJob, data: Dataset, profile: Profile, dev: torch.device) -
     return result
 
 
+@functools.lru_cache(maxsize=1)
+def _dataset(run: Path, voltage: Any, train_sims: int | None) -> Dataset:
+    """The run's dataset, opened once per process (a fit pool's process trains several)."""
+    return Dataset(run / "simulations", voltage=voltage, train_sims=train_sims)
+
+
 def fit_in_worker(run: Path, profile: Profile, folder: str,
                   device: str | None) -> dict[str, Any]:
     """One network of the sweep (named by its fit folder), trained where this runs: the
-    task a cluster worker is given. Returns the fit's result (``fit.json``)."""
-    data = Dataset(run / "simulations", voltage=profile.train.voltage_target,
-                   train_sims=profile.train.train_sims)
+    task a fit pool's process or a cluster worker is given. Returns the fit's result
+    (``fit.json``)."""
+    data = _dataset(run, profile.train.voltage_target, profile.train.train_sims)
     job = next((j for j in sweep_jobs(run, profile, data.n_inputs) if str(j.folder) == folder),
                None)
     if job is None:

@@ -14,6 +14,7 @@ from what the run folder already holds, and returns what it made; nothing is pri
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,9 +107,10 @@ def fit(config: RunConfig | str, **options: Any) -> list[dict[str, Any]]:
     cfg = as_config(config, **options)
     device = str(fit_mod.pick_device(cfg.device or cfg.profile.device))
     store = cfg.store
-    with store.timed("fit"):
+    executor = cfg.backend.fits(device)
+    with store.timed("fit"), executor or contextlib.nullcontext():
         return fit_mod.run_sweep(store.folder, cfg.profile, device=cfg.device,
-                                 executor=cfg.backend.fits(device))
+                                 executor=executor)
 
 
 def score(config: RunConfig | str, **options: Any) -> Scored:

@@ -3,8 +3,10 @@
 One seam, the ``concurrent.futures`` interface, for both stages (:class:`Backend`):
 
 - default: a local pool of worker processes started with the ``spawn`` method from a
-  neutral working directory, each loading one cell's compiled mechanisms; fits train in
-  the calling process, one after the other;
+  neutral working directory, each loading one cell's compiled mechanisms; fits on the CPU
+  train in a local pool as well (:func:`fit_pool`: the cores shared out between its
+  processes, each fit seeded, so a fit's weights do not depend on where it ran), fits on
+  a GPU in the calling process, one after the other;
 - ``--scheduler ADDRESS``: a running Dask scheduler; ``--cluster slurm``: a Dask cluster
   started through dask-jobqueue (optional extra ``distributed``). Dask workers cannot fork
   process pools, so every task (one shard, or one fit) runs in a fresh subprocess of its
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -59,6 +62,33 @@ def stop_now(executor: Executor) -> None:
         process.terminate()
 
 
+def fit_pool(n_workers: int, threads: int) -> Executor:
+    """A local pool of ``n_workers`` processes (``spawn``, neutral working directory) that
+    train fits on the CPU with ``threads`` torch threads each.
+
+    ``benchmarks/fit_pool.py`` measures its wall time against fits trained one after the
+    other in one process."""
+    return ProcessPoolExecutor(
+        max_workers=n_workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_fit_worker,
+        initargs=(threads, str(neutral_dir())),
+    )
+
+
+def _start_fit_worker(threads: int, cwd: str) -> None:
+    """Initializer of a :func:`fit_pool` process: die with the parent (a killed run leaves
+    no orphan training), standard output to standard error (a command's stdout stays what
+    it prints), a neutral folder, ``threads`` torch threads."""
+    import torch
+
+    worker.die_with_parent()
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    os.chdir(cwd)
+    torch.set_num_threads(threads)
+
+
 # --- Dask: one run across many machines ---------------------------------------------------
 
 RETRIES = 3  # times a task lost with its worker is run again elsewhere
@@ -92,11 +122,13 @@ class Backend:
         scheduler: address of a running Dask scheduler (``tcp://host:8786``), or None.
         cluster: ``"slurm"``: start a Dask cluster through dask-jobqueue (configured in
             dask's ``jobqueue.slurm`` settings), or None.
-        n_workers: local simulation processes (default one per core); for ``slurm``, the
-            most jobs the cluster scales to.
+        n_workers: local simulation processes, and local processes for fits on the CPU
+            (default one per core); for ``slurm``, the most jobs the cluster scales to.
 
     Without a scheduler or cluster, simulations run in a local process pool
-    (:func:`simulation_pool`) and fits one after the other in this process.
+    (:func:`simulation_pool`), fits on the CPU in another (:func:`fit_pool`, the cores
+    shared out between its processes) and fits on a GPU one after the other in this
+    process.
     """
 
     scheduler: str | None = None
@@ -114,11 +146,15 @@ class Backend:
         return DaskExecutor(self.client(), library=str(library), retries=RETRIES)
 
     def fits(self, device: str) -> Executor | None:
-        """The executor of fits (None: train here, in order). On a cluster, a fit on CUDA
-        asks for a worker with the resource ``GPU`` (start such workers with
-        ``--resources GPU=1``)."""
+        """The executor of fits (None: train here, in order). Locally, fits on the CPU
+        train in :func:`fit_pool` when there are at least two processes to run; a GPU
+        trains one fit at a time, here. On a cluster, a fit on CUDA asks for a worker with
+        the resource ``GPU`` (start such workers with ``--resources GPU=1``)."""
         if not self.distributed:
-            return None
+            n = self.n_workers or default_workers()
+            if not device.startswith("cpu") or n < 2:
+                return None
+            return fit_pool(n, max(1, default_workers() // n))
         extra = {"resources": {"GPU": 1}} if device.startswith("cuda") else {}
         return DaskExecutor(self.client(), library=None, retries=RETRIES, **extra)
 
