@@ -62,7 +62,7 @@ sys.path.insert(0, str(REPO))
 import numpy as np
 import torch
 
-from benchmark.cells import registry
+from benchmark.cells import data_files, registry
 from benchmark.core import atomic, profiles
 from benchmark.core.errors import CalibrationError, UserError
 from benchmark.core.profiles import Profile
@@ -72,6 +72,7 @@ from benchmark.learning.dataset import Dataset, Simulation
 from benchmark.pipeline import stages
 from benchmark.pipeline.config import RunConfig
 from benchmark.scoring import curves, decision
+from benchmark.simulation import engine
 from benchmark.simulation.teacher import network
 from benchmark.simulation.teacher.cell import TeacherCell
 
@@ -240,7 +241,7 @@ def add_overrides(parser: argparse.ArgumentParser) -> None:
 
 def run_one(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, Any]:
     """One end-to-end run of ``teacher``: its score, class, FCI and wall time."""
-    depth = int(registry.get(teacher).get("parameters.teacher.depth"))
+    depth = engine.teacher_depth(registry.get(teacher))
     start = time.monotonic()
     config = RunConfig.make(teacher, profile, seed=seed, out=work / profile.name, workers=2)
     stages.simulate(config)
@@ -277,7 +278,7 @@ def attempt(teacher: str, profile: Profile, seed: int, work: Path) -> dict[str, 
         return run_one(teacher, profile, seed, work)
     except CalibrationError as exc:
         print(f"resolution: {teacher} run seed {seed}: {exc}", file=sys.stderr, flush=True)
-        depth = int(registry.get(teacher).get("parameters.teacher.depth"))
+        depth = engine.teacher_depth(registry.get(teacher))
         return {"teacher": teacher, "depth": depth, "run_seed": seed,
                 "label": CALIBRATION_FAILED, "class": "undetermined", "error": str(exc)}
 
@@ -287,8 +288,9 @@ TEACHER_AS_DEPTH = 0
 
 
 def teacher_cell(teacher: str) -> TeacherCell:
-    """The registered teacher ``teacher``, built (its weights drawn and measured)."""
-    return TeacherCell(dict(registry.get(teacher).data))
+    """The registered teacher ``teacher``, built (its weights drawn or read, and measured)."""
+    spec = registry.get(teacher)
+    return TeacherCell(dict(spec.data), data_files.ensure(spec))
 
 
 def teacher_pairs(cell: TeacherCell, simulations: Path) -> metrics.PairCounts:
@@ -296,10 +298,9 @@ def teacher_pairs(cell: TeacherCell, simulations: Path) -> metrics.PairCounts:
     a student's test predictions are kept as (the same scored bins and spike cap)."""
     outputs = []
     for sim in Dataset(simulations, cache_mb=256).split("test"):
-        drive = network.drive_of(cell.teacher.weights, sim.input_channel, sim.input_time_ms,
-                                 sim.duration_ms)
+        drive = cell.drive(sim.input_channel, sim.input_time_ms, sim.duration_ms)
         with torch.no_grad():
-            prob, _ = cell.teacher.outputs(drive[None])
+            prob, _ = cell.outputs(drive[None])
         zeros = np.zeros(sim.duration_ms)
         outputs.append(metrics.SimulationOutputs(sim.spike_label, prob[0].double().numpy(),
                                                  zeros, zeros))
@@ -320,7 +321,7 @@ def unit_drives(cell: TeacherCell, sim: Simulation) -> np.ndarray:
 
 
 def linear_floor(cell: TeacherCell, simulations: Path,
-                 voltage: str = "cell") -> dict[str, float]:
+                 voltage: str = "cell") -> dict[str, float] | None:
     """What a student that learns no nonlinearity reaches: the soma target (mV, as students
     are trained on it) predicted by the best linear readout of the teacher's standardised
     first-layer units (least squares on the first :data:`FLOOR_TRAIN_SIMS` training
@@ -329,7 +330,10 @@ def linear_floor(cell: TeacherCell, simulations: Path,
     is a linear filter of the inputs that a student's first layer can learn, so a student
     whose voltage error is not below this floor has learnt at most a linear function of
     them: the threshold units of even a depth-1 teacher are beyond it. ``voltage``: the
-    students' voltage target (:attr:`~benchmark.core.profiles.TrainPlan.voltage_target`)."""
+    students' voltage target (:attr:`~benchmark.core.profiles.TrainPlan.voltage_target`).
+    None for a found teacher, whose units are a trained network's channels."""
+    if not isinstance(cell.teacher, network.Teacher):
+        return None
     data = Dataset(simulations, cache_mb=256, voltage=voltage)  # type: ignore[arg-type]
     skip = metrics.SKIP_MS
     train = data.split("train")[:FLOOR_TRAIN_SIMS]
@@ -347,12 +351,17 @@ def linear_floor(cell: TeacherCell, simulations: Path,
     return {k: round(float(found[k]), 4) for k in ("soma_rmse_mv", "soma_explained_variance")}
 
 
-def beyond_linear(fits: list[dict[str, Any]], floor: dict[str, float]) -> dict[str, Any]:
+def beyond_linear(fits: list[dict[str, Any]], floor: dict[str, float] | None
+                  ) -> dict[str, Any]:
     """A student depth's test voltage error (median over seeds, mV) and the share of the
     :func:`linear_floor`'s error variance its seeds explain (median): 0 for a student that
     learnt a linear function of the teacher's units only, 1 for one that reproduces the
     teacher's voltage (negative when worse than the floor)."""
     rmse = np.array([f["test"]["soma_rmse_mv"] for f in fits], dtype=float)
+    ev = np.array([f["test"]["soma_explained_variance"] for f in fits], dtype=float)
+    if floor is None:
+        return {"soma_rmse_mv": round(float(np.median(rmse)), 4),
+                "soma_explained_variance": round(float(np.median(ev)), 4)}
     return {"soma_rmse_mv": round(float(np.median(rmse)), 4),
             "nonlinear_explained": round(float(np.median(
                 1.0 - (rmse / floor["soma_rmse_mv"]) ** 2)), 3)}
@@ -443,7 +452,7 @@ def identity(cell: str) -> dict[str, Any]:
     hash."""
     spec = registry.get(cell)
     return {"version": spec.get("version"), "spec_sha256": spec.digest(),
-            "weights_sha256": spec.get("parameters.weights_sha256")}
+            "weights_sha256": engine.teacher_weights_sha256(spec)}
 
 
 if __name__ == "__main__":

@@ -31,11 +31,10 @@ sys.path.insert(0, str(REPO))
 import numpy as np
 import torch
 
-from benchmark.cells import registry
+from benchmark.cells import data_files, registry
 from benchmark.learning.dataset import spike_labels
 from benchmark.learning.metrics import SKIP_MS, roc_auc
 from benchmark.simulation import protocol
-from benchmark.simulation.teacher import network
 from benchmark.simulation.teacher.cell import TeacherCell, spike_rng
 
 TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
@@ -46,7 +45,7 @@ def measure(name: str, n_sims: int, duration_ms: int, rate_scale: float,
     """Construction and simulation cost, output rate and ceiling AUC of one teacher."""
     spec = registry.get(name)
     start = time.process_time()
-    cell = TeacherCell(dict(spec.data))
+    cell = TeacherCell(dict(spec.data), data_files.ensure(spec))
     build_s = time.process_time() - start
     params = protocol.cell_params(spec, rate_scale=rate_scale)
     events = []
@@ -59,16 +58,15 @@ def measure(name: str, n_sims: int, duration_ms: int, rate_scale: float,
                                            for k in range(n_sims)])
     sim_s = time.process_time() - start
     with torch.no_grad():
-        drives = torch.stack([network.drive_of(cell.teacher.weights, ch, tm, duration_ms)
-                              for ch, tm, _ in events])
-        prob, _ = cell.teacher.outputs(drives)
+        drives = torch.stack([cell.drive(ch, tm, duration_ms) for ch, tm, _ in events])
+        prob, _ = cell.outputs(drives)
     labels = np.stack([spike_labels(spikes, duration_ms) for _, spikes in outputs])
     scored = prob.double().numpy()[:, SKIP_MS:]
     p = scored.ravel()
     y = labels[:, SKIP_MS:].ravel()
     n_spikes = int(sum(len(s) for _, s in outputs))
     per_sim_hz = scored.sum(axis=1) / ((duration_ms - SKIP_MS) / 1000.0)
-    return {"cell": name, "depth": int(spec.get("parameters.teacher.depth")),
+    return {"cell": name, "depth": cell.depth,
             "weights_sha256": cell.weights_sha256, "construction_cpu_s": round(build_s, 2),
             "cpu_s_per_simulated_s": sim_s / (n_sims * duration_ms / 1000.0),
             "n_spikes": n_spikes, "rate_hz": n_spikes / (n_sims * duration_ms / 1000.0),

@@ -6,7 +6,9 @@ usage: python benchmarks/teacher_gain.py RUN TEACHER [--depths 1,3] [--gains 12,
 ``RUN`` is a run folder of ``TEACHER`` (``<work>/<profile>/<teacher>/<profile>/seed-<s>``
 of ``benchmarks/resolution.py``) with a fit of seed 0 at each of ``--depths``. For each
 spike gain g (per standard deviation of the teacher's readout), the spikes of the run's
-test simulations are redrawn from ``sigmoid(g x readout + b)``, b set so that the mean
+test simulations are redrawn from ``sigmoid(g x readout + b)`` (the readout: a constructed
+teacher's standardised readout, a found teacher's trained spike logit, whose registered
+gain is ``found.spike_gain``), b set so that the mean
 spike probability is the run's, and scored (after the first 500 ms, simulations over the
 reference's 24-spike cap left out) by the teacher's own probability and by each student's
 spike logit. A student's logit approximates the teacher's readout up to a monotone map, so
@@ -29,30 +31,39 @@ sys.path.insert(0, str(REPO))
 import numpy as np
 import torch
 
-from benchmark.cells import registry
-from benchmark.learning.dataset import Dataset
+from benchmark.cells import data_files, registry
+from benchmark.learning.dataset import Dataset, Simulation
 from benchmark.learning.metrics import SKIP_MS, max_output_spikes, roc_auc
 from benchmark.learning.prediction import load_network
 from benchmark.scoring.rule import fci
-from benchmark.simulation.teacher import network
+from benchmark.simulation.teacher import found, network
 from benchmark.simulation.teacher.cell import TeacherCell
+
+
+def teacher_readout(cell: TeacherCell, sim: Simulation) -> np.ndarray:
+    """What the teacher's spike logit is a gain times (plus a bias), per 1 ms: a
+    constructed teacher's standardised readout, a found teacher's trained spike logit."""
+    drive = cell.drive(sim.input_channel, sim.input_time_ms, sim.duration_ms)
+    t = cell.teacher
+    if isinstance(t, found.FoundTeacher):
+        return t.network.heads(drive[None])[0][0].double().numpy()
+    _, volt = t.outputs(drive[None])
+    return (volt[0].double().numpy() - t.config.v_rest_mv) / t.config.v_scale_mv
 
 
 def scores(run: Path, teacher: str, depths: list[int]
            ) -> tuple[np.ndarray, dict[int, np.ndarray], float]:
     """The teacher's standardised readout and each depth's spike logits on the run's test
     simulations (after :data:`SKIP_MS`), (n_sims, time), and the mean spike label."""
-    t = TeacherCell(dict(registry.get(teacher).data)).teacher
+    spec = registry.get(teacher)
+    cell = TeacherCell(dict(spec.data), data_files.ensure(spec))
     data = Dataset(run / "simulations", cache_mb=512)
     sims = list(data.split("test"))
     nets = {d: load_network(run / f"fits/depth-{d}/seed-0").model.eval() for d in depths}
     readout, logits = [], {d: [] for d in depths}
     with torch.no_grad():
         for s in sims:
-            drive = network.drive_of(t.weights, s.input_channel, s.input_time_ms, s.duration_ms)
-            _, volt = t.outputs(drive[None])
-            r = (volt[0].double().numpy() - t.config.v_rest_mv) / t.config.v_scale_mv
-            readout.append(r[SKIP_MS:])
+            readout.append(teacher_readout(cell, s)[SKIP_MS:])
             x = torch.from_numpy(s.dense_inputs(data.n_inputs, 0, s.duration_ms))[None]
             for d, model in nets.items():
                 logits[d].append(model(x)[0][0].double().numpy()[SKIP_MS:])

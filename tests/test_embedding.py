@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,11 +20,14 @@ from benchmark.simulation.teacher.cell import TeacherCell
 DURATION_MS = 700
 
 
-@pytest.fixture(scope="module", params=["teacher_depth1", "teacher_depth3", "teacher_depth5"])
+VARIANTS = Path(__file__).resolve().parents[1] / "benchmarks" / "teacher_variants"
+
+
+@pytest.fixture(scope="module", params=["td1_b", "td3_bb", "td5_bb"])
 def teacher_inputs(request) -> tuple[network.Teacher, torch.Tensor, torch.Tensor]:
-    """A registered teacher, protocol inputs of two simulations (dense, binary) and their
-    first-layer drives."""
-    name = request.param
+    """A constructed teacher (those the registered teachers were found on), protocol inputs
+    of two simulations (dense, binary) and their first-layer drives."""
+    name = str(VARIANTS / request.param)
     cell = TeacherCell(dict(registry.get(name).data))
     spec = registry.get(name)
     params = protocol.cell_params(spec)
@@ -62,7 +66,7 @@ def test_a_student_of_the_teachers_depth_or_deeper_computes_it(teacher_inputs, e
     torch.testing.assert_close(soma[:, filled:] - 70.0, volt[:, filled:], atol=1e-3, rtol=0)
     torch.testing.assert_close(torch.sigmoid(logit)[:, filled:], prob[:, filled:],
                                atol=1e-4, rtol=1e-3)
-    assert float(volt[:, filled:].std()) > 0.5  # the teacher's voltage moves: not a trivial match
+    assert float(volt[:, filled:].std()) > 0.05  # moves far beyond atol: not a trivial match
 
 
 def test_a_full_first_layer_holds_the_teacher_too(teacher_inputs) -> None:

@@ -25,7 +25,7 @@ import pytest
 from benchmark.cells import registry
 from benchmark.core import profiles
 from benchmark.leaderboard import ranking, records, site
-from benchmark.simulation import protocol
+from benchmark.simulation import engine, protocol
 from conftest import SMOKE_RECORD, make_cell, put, run_cli
 
 XSS = "<script>alert(1)</script> & <b>bold</b>"
@@ -889,7 +889,8 @@ def test_the_committed_resolution_tables_are_of_the_current_profiles() -> None:
     from benchmark.leaderboard import resolution
 
     folder = Path(__file__).resolve().parents[1] / "leaderboard" / "resolution"
-    found, problems = resolution.load_all(folder)
+    found, problems = resolution.load_all(
+        folder, current=lambda t: str(registry.get(t).get("version")))
     assert not problems
     for name, power in found.items():
         data = json.loads((folder / f"{name}.json").read_text())
@@ -897,9 +898,28 @@ def test_the_committed_resolution_tables_are_of_the_current_profiles() -> None:
         for row in power.rows:
             spec = registry.get(row.teacher)
             assert spec.get("builder") == "teacher"
-            assert int(spec.get("parameters.teacher.depth")) == row.depth
-            assert data["teachers"][row.teacher]["weights_sha256"] == spec.get(
-                "parameters.weights_sha256")
+            assert engine.teacher_depth(spec) == row.depth
+            assert data["teachers"][row.teacher]["weights_sha256"] == \
+                engine.teacher_weights_sha256(spec)
+
+
+def test_a_table_of_teachers_no_longer_registered_is_reported_not_shown(
+        tmp_path: Path, lif_record: dict[str, Any]) -> None:
+    """A resolving-power table measured on an earlier version of a teacher describes a
+    network that is not the registered one: the site refuses it and says how to remake it."""
+    recs = tmp_path / "records"
+    put(recs, "lif/smoke/record.json", lif_record)
+    current = str(registry.get("teacher_depth3").get("version"))
+    put(tmp_path, "resolution/smoke.json", {**_power(), "teachers": {
+        "teacher_depth3": {"version": current}}})
+    assert not site.build(recs, tmp_path / "site").resolution_problems
+    put(tmp_path, "resolution/smoke.json", {**_power(), "teachers": {
+        "teacher_depth3": {"version": "0"}}})
+    report = site.build(recs, tmp_path / "site")
+    (problem,) = report.resolution_problems
+    assert f"teacher_depth3 version 0 (now {current})" in problem
+    assert "--profile smoke --save" in problem
+    assert "power-missing" in (tmp_path / "site" / "index.html").read_text()
 
 
 def test_each_ranking_says_what_its_profile_can_tell_apart(

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark.cells import registry
+from benchmark.cells import data_files, registry
 from benchmark.core import profiles
 from benchmark.learning.dataset import Dataset, measure_levels, spike_labels
 from benchmark.learning.metrics import roc_auc
 from benchmark.pipeline import validation
 from benchmark.scoring import curves
 from benchmark.simulation import engine, protocol
-from benchmark.simulation.teacher import layout, network, pin
+from benchmark.simulation.teacher import found, layout, network, pin
 from benchmark.simulation.teacher.cell import (
     TeacherCell,
     TeacherMismatch,
@@ -26,11 +26,15 @@ from benchmark.simulation.teacher.cell import (
 )
 
 TEACHERS = ("teacher_depth1", "teacher_depth3", "teacher_depth5")
+VARIANTS = Path(__file__).resolve().parents[1] / "benchmarks" / "teacher_variants"
+CONSTRUCTED = {1: str(VARIANTS / "td1_b"), 3: str(VARIANTS / "td3_bb"),
+               5: str(VARIANTS / "td5_bb")}
+"""The constructions the registered (found) teachers were trained on."""
 
 
 @pytest.fixture(scope="module")
 def depth3() -> TeacherCell:
-    return TeacherCell(dict(registry.get("teacher_depth3").data))
+    return TeacherCell(dict(registry.get(CONSTRUCTED[3]).data))
 
 
 def _events(cell: TeacherCell, spec_name: str, n: int, duration_ms: int
@@ -45,12 +49,25 @@ def _events(cell: TeacherCell, spec_name: str, n: int, duration_ms: int
     return out
 
 
-@pytest.mark.parametrize("name", TEACHERS)
-def test_each_teacher_pins_the_weights_its_seed_draws(name: str) -> None:
-    spec = registry.get(name)
+@pytest.mark.parametrize("depth", sorted(CONSTRUCTED))
+def test_each_construction_pins_the_weights_its_seed_draws(depth: int) -> None:
+    spec = registry.get(CONSTRUCTED[depth])
     assert engine.is_teacher(spec) and engine.choose(spec).engine == "teacher"
-    assert pin.digest(name) == spec.get("parameters.weights_sha256")
-    assert spec.get("parameters.teacher.depth") == int(name.removeprefix("teacher_depth"))
+    assert pin.digest(CONSTRUCTED[depth]) == spec.get("parameters.weights_sha256")
+    assert engine.teacher_depth(spec) == depth
+
+
+@pytest.mark.parametrize("name", TEACHERS)
+def test_each_registered_teacher_is_a_found_network_of_its_depth(name: str) -> None:
+    spec = registry.get(name)
+    depth = int(name.removeprefix("teacher_depth"))
+    assert engine.is_teacher(spec) and engine.choose(spec).engine == "teacher"
+    assert engine.teacher_depth(spec) == depth
+    cell = TeacherCell(dict(spec.data), data_files.ensure(spec))
+    assert isinstance(cell.teacher, found.FoundTeacher) and cell.depth == depth
+    assert cell.weights_sha256 == engine.teacher_weights_sha256(spec)
+    source = cell.teacher.network.meta["source"]
+    assert registry.get(CONSTRUCTED[depth]).name == source
 
 
 def test_weights_are_a_function_of_the_config() -> None:
@@ -98,7 +115,7 @@ def test_units_are_threshold_units_of_their_layer(depth3: TeacherCell) -> None:
     the registered teacher's first layer, P(z > 1) ~ 0.16 in its later ones, whose sums
     of events are skewed and sparser)."""
     teacher = depth3.teacher
-    events = _events(depth3, "teacher_depth3", 2, 3000)
+    events = _events(depth3, CONSTRUCTED[3], 2, 3000)
     drives = torch.stack([network.drive_of(teacher.weights, c, t, d) for c, t, d in events])
     with torch.no_grad():
         for layers in range(1, teacher.config.depth + 1):
@@ -181,7 +198,7 @@ def test_balanced_deep_kernels_sum_to_zero_on_the_drawn_connections() -> None:
 
 
 def test_a_changed_construction_is_refused_by_its_pinned_hash() -> None:
-    data = dict(registry.get("teacher_depth1").data)
+    data = dict(registry.get(CONSTRUCTED[1]).data)
     data["parameters"] = {**data["parameters"],
                           "teacher": {**data["parameters"]["teacher"], "seed": 99}}
     with pytest.raises(TeacherMismatch, match="differs from parameters.weights_sha256"):
@@ -200,7 +217,7 @@ def test_the_layout_is_the_current_l5pc_s() -> None:
 
 def test_a_shard_is_one_forward_pass_and_each_simulation_stands_alone(
         depth3: TeacherCell) -> None:
-    events = _events(depth3, "teacher_depth3", 3, 1500)
+    events = _events(depth3, CONSTRUCTED[3], 3, 1500)
     rngs = lambda: [spike_rng("d", 0, k) for k in range(3)]  # noqa: E731
     batch = depth3.simulate_batch(events, rngs())
     alone = [depth3.simulate_batch([e], [r])[0] for e, r in zip(events, rngs(), strict=True)]
@@ -229,8 +246,22 @@ def test_teacher_cells_pass_every_tier_at_smoke(name: str) -> None:
     results = validation.check_cell(name)
     assert [r.tier for r in results] == list(validation.TIERS)
     messages = {r.tier: r.message for r in results}
-    assert "weights match the pinned hash" in messages["mechanisms"]
+    assert "network.npz pinned by sha256 under [files]" in messages["mechanisms"]
     assert "1278 inputs" in messages["build"]
+
+
+def test_a_changed_network_file_is_refused_by_its_pinned_hash(tmp_path: Path) -> None:
+    """A found teacher's weights are its network file: a file that differs from the hash
+    the cell.toml pins is refused before anything runs, naming the file and the fix."""
+    import shutil
+
+    folder = tmp_path / "teacher_depth3"
+    shutil.copytree(registry.folder_of("teacher_depth3"), folder)
+    with open(folder / "network.npz", "ab") as handle:
+        handle.write(b"changed")
+    (spec_tier,) = validation.validate(str(folder), up_to="spec")
+    assert not spec_tier.passed and "network.npz" in spec_tier.message
+    assert "sha256" in spec_tier.message
 
 
 def _script(name: str):  # noqa: ANN202 - a script module under benchmarks/
@@ -343,10 +374,12 @@ def test_the_teacher_benchmark_measures_a_real_teacher() -> None:
 def test_resolution_names_each_teacher_by_version_and_hashes() -> None:
     """A resolution JSON says which construction it measured: the cell's version, its
     spec digest and its pinned weights hash, as the registry has them."""
-    spec = registry.get("teacher_depth3")
-    ident = _script("resolution").identity("teacher_depth3")
-    assert ident == {"version": spec.get("version"), "spec_sha256": spec.digest(),
-                     "weights_sha256": pin.digest("teacher_depth3")}
+    identity = _script("resolution").identity
+    spec = registry.get("teacher_depth3")  # found: its network file's hash
+    assert identity("teacher_depth3") == {
+        "version": spec.get("version"), "spec_sha256": spec.digest(),
+        "weights_sha256": spec.data["files"]["network.npz"]["sha256"]}
+    assert identity(CONSTRUCTED[3])["weights_sha256"] == pin.digest(CONSTRUCTED[3])  # drawn
 
 
 def test_a_drawn_spike_is_labelled_in_the_bin_it_was_drawn_in() -> None:
@@ -370,7 +403,7 @@ def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_pat
     smoke = profiles.get("smoke")  # with enough test spikes for an AUC (about 70 at 1 Hz)
     profile = dataclasses.replace(smoke, data=dataclasses.replace(
         smoke.data, n_test=24, duration_ms=3500, sims_per_shard=8))
-    config = RunConfig.make("teacher_depth1", profile, seed=0, out=tmp_path, workers=1)
+    config = RunConfig.make(CONSTRUCTED[1], profile, seed=0, out=tmp_path, workers=1)
     stages.simulate(config)
     # A teacher's voltage is its readout, not a membrane with spikes: its target is not
     # clipped (a clip at its spikes' onset would add a nonlinearity the teacher lacks).
@@ -381,7 +414,7 @@ def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_pat
     onset_clip = measure_levels(pairs).clip_mv  # where the spikes' onset rule would clip
     assert onset_clip is not None and max(v.max() for v, _ in pairs) > onset_clip
     resolution = _script("resolution")
-    cell = resolution.teacher_cell("teacher_depth1")
+    cell = resolution.teacher_cell(CONSTRUCTED[1])
     own = resolution.teacher_pairs(cell, config.store.simulations)
     auc = resolution.teacher_auc(own)
     assert auc is not None and 0.97 < auc <= 1.0
@@ -404,7 +437,7 @@ def test_resolution_scores_the_teacher_itself_on_a_runs_test_simulations(tmp_pat
     # the students' logits line up bin for bin, and the readout ranks the teacher's own
     # drawn spikes as its probability does.
     readout, logits, rate = _script("teacher_gain").scores(
-        config.store.folder, "teacher_depth1", list(profile.depths))
+        config.store.folder, CONSTRUCTED[1], list(profile.depths))
     assert sorted(logits) == list(profile.depths) and 0.0 < rate < 0.01
     assert all(v.shape == readout.shape for v in logits.values())
     labels = np.array([s.spike_label[500:] for s in data.split("test")])

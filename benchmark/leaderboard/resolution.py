@@ -11,6 +11,7 @@ This module reads and checks those files; a file that fails is reported, never s
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,9 +77,23 @@ def parse(data: dict[str, Any], source: str) -> Power:
                  sized=name.endswith("-sized"))
 
 
-def load_all(folder: Path) -> tuple[dict[str, Power], list[str]]:
+def outdated(data: dict[str, Any], current: Callable[[str], str | None]) -> list[str]:
+    """The teachers of a resolution file measured at another version than ``current``
+    gives (the registry's; None: not registered), as ``"name version X (now Y)"``."""
+    out = []
+    for teacher, ident in sorted((data.get("teachers") or {}).items()):
+        measured, now = str(ident.get("version")), current(teacher)
+        if now is None or measured != str(now):
+            out.append(f"{teacher} version {measured} (now {now or 'not registered'})")
+    return out
+
+
+def load_all(folder: Path, current: Callable[[str], str | None] | None = None
+             ) -> tuple[dict[str, Power], list[str]]:
     """Every ``<profile>.json`` of ``folder`` whose file name is its profile (sized
-    variants are kept out: they describe no ranking), and the problems of the others."""
+    variants are kept out: they describe no ranking), and the problems of the others. With
+    ``current`` (a teacher's registered version), a table measured on other versions of
+    its teachers is a problem too: it describes teachers that are no longer registered."""
     found: dict[str, Power] = {}
     problems: list[str] = []
     if not folder.is_dir():
@@ -88,6 +103,12 @@ def load_all(folder: Path) -> tuple[dict[str, Power], list[str]]:
             power = parse(json.loads(path.read_text()), str(path))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             problems.append(str(exc) if str(path) in str(exc) else f"{path}: {exc}")
+            continue
+        stale = outdated(json.loads(path.read_text()), current) if current else []
+        if stale:
+            problems.append(f"{path}: measured on {', '.join(stale)}; fix: remake it with "
+                            f"python benchmarks/resolution.py --profile {power.profile} "
+                            f"--save {path}")
             continue
         if power.sized or power.profile != path.stem:
             problems.append(f"{path}: holds profile {power.profile!r}"

@@ -31,6 +31,7 @@ from typing import Any
 
 import jinja2
 
+from benchmark.cells import registry
 from benchmark.core import profiles
 from benchmark.core.atomic import write_bytes, write_text
 from benchmark.core.errors import UserError
@@ -201,6 +202,14 @@ def _card(entry: Entry) -> dict[str, Any]:
             "data": source["data"], "url": source.get("url", "")}
 
 
+def _registered_version(cell: str) -> str | None:
+    """The registry's version of ``cell`` (None when it is not registered)."""
+    try:
+        return str(registry.get(cell).get("version"))
+    except UserError:
+        return None
+
+
 def build(records_dir: Path, out: Path, resolution_dir: Path | None = None) -> BuildReport:
     """Check every record under ``records_dir`` and write the site to ``out``, with each
     profile's resolving power from ``resolution_dir`` (default: ``resolution/`` beside
@@ -209,7 +218,8 @@ def build(records_dir: Path, out: Path, resolution_dir: Path | None = None) -> B
         raise UserError(f"{out}: the site folder is inside the records folder {records_dir}; "
                         "fix: give --out a folder outside it")
     entries, refusals = load_all(records_dir)
-    power, problems = resolution.load_all(resolution_dir or records_dir.parent / "resolution")
+    power, problems = resolution.load_all(resolution_dir or records_dir.parent / "resolution",
+                                          current=_registered_version)
     write_site(entries, refusals, out, power)
     return BuildReport(out=out, entries=tuple(entries), refusals=tuple(refusals),
                        resolution_problems=tuple(problems))

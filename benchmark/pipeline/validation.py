@@ -117,6 +117,10 @@ def _teacher_digest_check(spec: CellSpec) -> str:
     """A teacher's stand-in for the mechanisms tier: its weights match the pinned hash."""
     from benchmark.simulation.teacher import pin
 
+    if spec.get("parameters.found") is not None:  # its weights file is pinned in [files]
+        return (f"no mechanisms: a found teacher network of depth "
+                f"{engine.teacher_depth(spec)}, its weights file "
+                f"{spec.get('parameters.network')} pinned by sha256 under [files]")
     digest, pinned = pin.digest(spec.name), spec.get("parameters.weights_sha256")
     if digest != pinned:
         raise _fail("mechanisms", f"{spec.folder / 'cell.toml'}: the teacher's drawn weights "
@@ -185,20 +189,20 @@ def _crash_verdict(ctx: Context, result: TierResult) -> TierResult:
                                           "simulation.engine = \"neuron\" in its cell.toml")
 
 
-def _teacher_build(spec: CellSpec) -> str:
+def _teacher_build(spec: CellSpec, files: dict[str, str]) -> str:
     from benchmark.simulation.teacher.cell import TeacherCell
 
-    cell = TeacherCell(dict(spec.data))
+    cell = TeacherCell(dict(spec.data), files)
     kinds = list(cell.sites["kind"])
     return (f"built: {len(kinds)} inputs ({kinds.count('exc')} excitatory, "
             f"{kinds.count('inh')} inhibitory) on the layout of "
-            f"{spec.get('parameters.layout')}, a network of depth {cell.teacher.config.depth}")
+            f"{spec.get('parameters.layout')}, a network of depth {cell.depth}")
 
 
 def tier_build(ctx: Context) -> str:
     assert ctx.spec is not None
     if engine.is_teacher(ctx.spec):
-        return _teacher_build(ctx.spec)
+        return _teacher_build(ctx.spec, ctx.files)
     anatomy = _probe(ctx, "build", "anatomy")
     sites = anatomy["sites"]
     n = len(sites["kind"])

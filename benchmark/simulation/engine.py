@@ -70,6 +70,23 @@ TEACHER = "teacher"
 """The engine of teacher cells (no NEURON)."""
 
 
+def teacher_depth(spec: CellSpec) -> int:
+    """A teacher cell's known depth: ``parameters.found.depth`` of a found teacher, else
+    ``parameters.teacher.depth``."""
+    value = spec.get("parameters.found.depth")
+    return int(value if value is not None else spec.get("parameters.teacher.depth"))
+
+
+def teacher_weights_sha256(spec: CellSpec) -> str | None:
+    """The hash a teacher cell pins its weights by: its network file's ``[files]`` sha256
+    for a found teacher, ``parameters.weights_sha256`` for a constructed one."""
+    network = spec.get("parameters.network")
+    if network is not None:
+        return str(spec.data.get("files", {}).get(network, {}).get("sha256"))
+    value = spec.get("parameters.weights_sha256")
+    return None if value is None else str(value)
+
+
 def is_teacher(spec: CellSpec) -> bool:
     """Whether the cell is a teacher network (``builder = "teacher"``)."""
     return spec.data.get("builder") == TEACHER
@@ -80,13 +97,19 @@ def check(spec: CellSpec) -> None:
     teacher's construction settings, or NEURON's settings for the others
     (:func:`benchmark.simulation.nrn.simulator.check_spec`)."""
     if is_teacher(spec):
+        from benchmark.simulation.teacher.found import FoundConfig
         from benchmark.simulation.teacher.network import TeacherConfig
 
+        found = spec.get("parameters.found")
+        table, module = (("found", "found") if found is not None else ("teacher", "network"))
         try:
-            TeacherConfig.from_dict(dict(spec.get("parameters.teacher") or {}))
+            if found is not None:
+                FoundConfig.from_dict(dict(found))
+            else:
+                TeacherConfig.from_dict(dict(spec.get("parameters.teacher") or {}))
         except (TypeError, ValueError) as exc:
-            raise UserError(f"{spec.folder / 'cell.toml'}: [parameters.teacher]: {exc}; fix: "
-                            "see benchmark/simulation/teacher/network.py") from exc
+            raise UserError(f"{spec.folder / 'cell.toml'}: [parameters.{table}]: {exc}; fix: "
+                            f"see benchmark/simulation/teacher/{module}.py") from exc
         return
     simulator.check_spec(spec)
 

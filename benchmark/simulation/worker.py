@@ -110,7 +110,7 @@ def _cell(spec_data: dict[str, Any], digest: str, files: dict[str, str]) -> Any:
         if spec_data.get("builder") == "teacher":
             from benchmark.simulation.teacher.cell import TeacherCell
 
-            _STATE.update(cell=TeacherCell(spec_data), digest=digest, player=None)
+            _STATE.update(cell=TeacherCell(spec_data, files), digest=digest, player=None)
             return _STATE["cell"]
         from benchmark.simulation.nrn import builders
         from benchmark.simulation.nrn.events import EventPlayer

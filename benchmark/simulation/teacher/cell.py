@@ -1,8 +1,11 @@
 """The teacher engine's cell: what a simulation worker holds in place of a NEURON cell.
 
 :class:`TeacherCell` is built from a cell spec whose ``builder`` is ``"teacher"``
-(``[parameters]``: ``layout``, the stored input layout; ``weights_sha256``, the pinned hash
-of the drawn weights; ``[parameters.teacher]``, the :class:`~.network.TeacherConfig`). It
+(``[parameters]``: ``layout``, the stored input layout; for a constructed teacher
+``weights_sha256``, the pinned hash of the drawn weights, and ``[parameters.teacher]``, the
+:class:`~.network.TeacherConfig`; for a found teacher, :mod:`.found`, ``network``, the
+name of its weights file among the cell's ``[files]``, and ``[parameters.found]``, the
+:class:`~.found.FoundConfig`). It
 offers the worker what a NEURON cell does (``site_table``, ``teardown``, ``shape``) and
 :meth:`TeacherCell.simulate_batch`, which simulates a shard's simulations with one forward
 pass: soma voltage at 1 ms from the voltage head (mV) and output spikes drawn per 1 ms bin
@@ -14,13 +17,14 @@ index (:func:`spike_rng`), so a simulation is reproducible on its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
 from benchmark.simulation import protocol
-from benchmark.simulation.teacher import layout, network
+from benchmark.simulation.teacher import found, layout, network
 
 SPIKE_STREAM = "teacher-spikes"
 
@@ -55,13 +59,19 @@ def trees_params(spec_data: dict[str, Any]) -> protocol.ProtocolParams:
 class TeacherCell:
     """A built teacher (see the module docstring)."""
 
-    def __init__(self, spec_data: dict[str, Any]) -> None:
+    def __init__(self, spec_data: dict[str, Any], files: dict[str, str] | None = None) -> None:
         params = spec_data["parameters"]
         stored = layout.load(params["layout"])
         self.sites: dict[str, list[Any]] = stored["sites"]
         self.input_sites = protocol.InputSites(
             kind=np.array(self.sites["kind"]), tree=np.array(self.sites["tree"]),
             length_um=np.array(self.sites["length_um"], dtype=float))
+        if "found" in params:
+            self._build_found(params, files or {}, spec_data)
+        else:
+            self._build_constructed(params, spec_data)
+
+    def _build_constructed(self, params: dict[str, Any], spec_data: dict[str, Any]) -> None:
         config = network.TeacherConfig.from_dict(dict(params["teacher"]))
         weights = network.draw_weights(config, self.input_sites.kind)
         digest = network.weights_digest(config, weights)
@@ -73,7 +83,38 @@ class TeacherCell:
                 "if the change is meant, set weights_sha256 to the new hash and bump the "
                 "cell's version")
         self.weights_sha256 = digest
-        self.teacher = network.build(config, self.input_sites, trees_params(spec_data))
+        self.teacher: network.Teacher | found.FoundTeacher = network.build(
+            config, self.input_sites, trees_params(spec_data))
+
+    def _build_found(self, params: dict[str, Any], files: dict[str, str],
+                     spec_data: dict[str, Any]) -> None:
+        name = params["network"]
+        if name not in files:
+            raise TeacherMismatch(f"the found teacher's network file {name!r} is not among the "
+                                  f"cell's data files {sorted(files)}: list it under "
+                                  f'[files."{name}"] with its path and sha256')
+        net = found.load(Path(files[name]))
+        self.teacher = found.build(found.FoundConfig.from_dict(dict(params["found"])), net,
+                                   self.input_sites, trees_params(spec_data))
+        self.weights_sha256 = found.file_sha256(Path(files[name]))
+
+    @property
+    def depth(self) -> int:
+        """The teacher's known depth (layers)."""
+        return self.teacher.config.depth
+
+    def drive(self, channel: np.ndarray, time_ms: np.ndarray, duration_ms: int
+              ) -> torch.Tensor:
+        """The network's first-layer input for one simulation's events (time in ms):
+        (units or patterns, duration_ms)."""
+        if isinstance(self.teacher, found.FoundTeacher):
+            return self.teacher.network.project(channel, time_ms, duration_ms)
+        return network.drive_of(self.teacher.weights, channel, time_ms, duration_ms)
+
+    def outputs(self, drives: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(spike probability per 1 ms, voltage in mV), each (batch, time), of a batch of
+        :meth:`drive` outputs."""
+        return self.teacher.outputs(drives)
 
     def site_table(self) -> dict[str, list[Any]]:
         """Sites as columns (section, x, distance_um, tree, kind, length_um)."""
@@ -89,10 +130,9 @@ class TeacherCell:
         for duration in sorted({d for _, _, d in events}):
             which = [i for i, (_, _, d) in enumerate(events) if d == duration]
             with torch.no_grad():
-                drives = torch.stack([network.drive_of(self.teacher.weights, events[i][0],
-                                                       events[i][1], duration)
+                drives = torch.stack([self.drive(events[i][0], events[i][1], duration)
                                       for i in which])
-                prob, volt = self.teacher.outputs(drives)
+                prob, volt = self.outputs(drives)
             for row, i in enumerate(which):
                 p = prob[row].double().numpy()
                 spikes = spike_times_ms(np.flatnonzero(rngs[i].random(duration) < p))
