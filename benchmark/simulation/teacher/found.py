@@ -31,6 +31,7 @@ Outputs, per 1 ms bin, from the network's two heads in evaluation mode:
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,7 @@ def file_sha256(path: Path) -> str:
 def save(path: Path, state: dict[str, torch.Tensor], v_offset_mv: float,
          meta: dict[str, Any]) -> None:
     """Write a TCN's ``state_dict`` (float32 arrays, BatchNorm counters dropped) with its
-    voltage offset (mV) and a JSON description of how it was found."""
-    import json
-
+    voltage offset (mV) and a JSON description of how it was found (atomically)."""
     arrays = {k: v.detach().cpu().float().numpy() for k, v in state.items()
               if not k.endswith("num_batches_tracked")}
     arrays["v_offset_mv"] = np.array(v_offset_mv, dtype=np.float64)
@@ -166,8 +165,6 @@ class FoundNetwork:
 
 def load(path: Path) -> FoundNetwork:
     """Read a network written by :func:`save`."""
-    import json
-
     with np.load(path) as f:
         arrays = {k: f[k] for k in f.files}
     t = {k: torch.from_numpy(np.asarray(v, dtype=np.float32)) for k, v in arrays.items()
