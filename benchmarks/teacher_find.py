@@ -44,6 +44,7 @@ os.environ["NEURODEPTH_CELLS"] = os.pathsep.join(
 import torch
 from resolution import emit, provenance
 
+from benchmark.cells import data_files
 from benchmark.core import profiles
 from benchmark.learning import fit
 from benchmark.learning.dataset import Dataset
@@ -95,7 +96,7 @@ def main() -> None:
     found.save(args.out, trainer.model.state_dict(), data.levels.bias_mv, meta)
     test = result["test"]
     emit({"benchmark": "teacher_find", "source": args.source, "depth": args.depth,
-          "out": str(args.out), "sha256": found.file_sha256(args.out), "meta": meta,
+          "out": str(args.out), "sha256": data_files.sha256_of(args.out), "meta": meta,
           "test_vs_source": {k: v for k, v in test.items() if not isinstance(v, list | dict)},
           **provenance("teacher_find.py", start)}, args.save)
 

@@ -96,7 +96,7 @@ class TeacherCell:
         net = found.load(Path(files[name]))
         self.teacher = found.build(found.FoundConfig.from_dict(dict(params["found"])), net,
                                    self.input_sites, trees_params(spec_data))
-        self.weights_sha256 = found.file_sha256(Path(files[name]))
+        self.weights_sha256 = spec_data["files"][name]["sha256"]  # checked when located
 
     @property
     def depth(self) -> int:

@@ -30,7 +30,6 @@ Outputs, per 1 ms bin, from the network's two heads in evaluation mode:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +40,10 @@ import torch
 from torch.nn import functional
 
 from benchmark.simulation import protocol
+from benchmark.simulation.teacher import network as construction
 
 BN_EPS = 1e-5  # torch.nn.BatchNorm1d's default epsilon
 CONSTRUCTION_DIGEST = "found-teacher-construction"
-BIAS_RANGE = 200.0
 
 
 @dataclass(frozen=True)
@@ -89,10 +88,6 @@ class FoundConfig:
         if unknown:
             raise ValueError(f"unknown found-teacher settings {unknown}; known: {sorted(known)}")
         return cls(**data)
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def save(path: Path, state: dict[str, torch.Tensor], v_offset_mv: float,
@@ -215,10 +210,6 @@ def build(config: FoundConfig, network: FoundNetwork, sites: protocol.InputSites
             proj = network.project(*protocol.to_events(spikes), config.construction_ms)
             logit, _ = network.heads(proj[None])
             logits.append(logit[0, config.skip_ms:])
-    z = config.spike_gain * torch.cat(logits).double()
-    p_target = config.target_rate_hz / 1000.0
-    lo, hi = -BIAS_RANGE, BIAS_RANGE
-    for _ in range(80):
-        mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if torch.sigmoid(z + mid).mean().item() > p_target else (mid, hi)
-    return FoundTeacher(config, network, (lo + hi) / 2)
+    bias = construction._bias_for(config.spike_gain * torch.cat(logits).double(),
+                                  config.target_rate_hz / 1000.0)
+    return FoundTeacher(config, network, bias)
