@@ -282,26 +282,37 @@ class Trainer:
         self._save_checkpoint()
         return self.bad_checks < self.plan.patience and self.step < self.plan.max_steps
 
+    def sample_batch(self) -> tuple[torch.Tensor | SpikeEvents, torch.Tensor, torch.Tensor]:
+        """The next training batch (inputs, spike labels, soma targets in mV), drawn on the
+        host from the trainer's seeded generator."""
+        return self.data.sample_batch(self.rng, self.plan.batch_size, self.plan.window_ms,
+                                      self.job.config.receptive_field_ms,
+                                      as_events=self.job.config.sparse_input,
+                                      skip_ms=self.plan.skip_ms)
+
+    def train_step(self, batch: tuple[torch.Tensor | SpikeEvents, torch.Tensor, torch.Tensor],
+                   ) -> torch.Tensor:
+        """One optimiser step on ``batch`` (forward, loss, backward, NAdam) at the current
+        step's learning rate and loss weights; returns the loss."""
+        x, spike, soma = batch
+        self.model.train()
+        for group in self.opt.param_groups:
+            group["lr"] = self._learning_rate()
+        with torch.autocast(self.device.type, dtype=torch.bfloat16,
+                            enabled=self._mixed_precision):
+            loss = loss_fn(self.model, x.to(self.device), spike.to(self.device),
+                           soma.to(self.device), self.plan.loss_weights_at(self.step))
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.step += 1
+        return loss
+
     def train(self, bar: Progress | None = None) -> None:
-        rf = self.job.config.receptive_field_ms
         running = self.step < self.plan.max_steps and self.bad_checks < self.plan.patience
         while running:
             start = time.monotonic()
-            self.model.train()
-            for group in self.opt.param_groups:
-                group["lr"] = self._learning_rate()
-            x, spike, soma = self.data.sample_batch(self.rng, self.plan.batch_size,
-                                                    self.plan.window_ms, rf,
-                                                    as_events=self.job.config.sparse_input,
-                                                    skip_ms=self.plan.skip_ms)
-            with torch.autocast(self.device.type, dtype=torch.bfloat16,
-                                enabled=self._mixed_precision):
-                loss = loss_fn(self.model, x.to(self.device), spike.to(self.device),
-                               soma.to(self.device), self.plan.loss_weights_at(self.step))
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt.step()
-            self.step += 1
+            loss = self.train_step(self.sample_batch())
             self.elapsed_s += time.monotonic() - start
             if bar is not None:
                 bar.update(1, loss=f"{loss.item():.4f}")
