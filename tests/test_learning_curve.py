@@ -52,14 +52,15 @@ def test_a_dataset_trains_on_the_first_sims_and_keeps_its_test_set(smoke_run: Pa
 
 def test_the_learning_curve_script_refits_the_sweep_on_part_of_the_data(
         smoke_run: Path, tmp_path: Path) -> None:
-    """Half the smoke run's training set is fitted anew (2 simulations); all of it uses the
-    run's own fits. Each point is a whole decided sweep."""
+    """Half the smoke run's training set is fitted anew (2 simulations), in a fit pool whose
+    workers start in folders of their own (so a relative ``--work`` must reach them whole);
+    all of it uses the run's own fits. Each point is a whole decided sweep."""
     saved = tmp_path / "curve.json"
     proc = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "learning_curve.py"), str(smoke_run),
-         "--profile", "smoke", "--fractions", "0.5,1", "--work", str(tmp_path / "work"),
-         "--threads", "1", "--save", str(saved)],
-        capture_output=True, text=True, timeout=600)
+         "--profile", "smoke", "--fractions", "0.5,1", "--work", "work",
+         "--processes", "2", "--save", str(saved)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)  # a relative --work
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = json.loads(proc.stdout)
     assert json.loads(saved.read_text()) == out

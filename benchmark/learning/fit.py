@@ -345,7 +345,10 @@ def run_sweep(run: Path, profile: Profile, *, device: str | None = None,
     Without ``executor`` the networks train here, one after the other. With one (a local
     fit pool or a Dask cluster's, :mod:`benchmark.simulation.executors`), each network is a
     task of its own (:func:`fit_in_worker`); a lost task resumes from its checkpoint.
+    ``run`` may be relative: the tasks get it absolute, since workers start in a folder of
+    their own.
     """
+    run = run.resolve()
     data = Dataset(run / "simulations", voltage=profile.train.voltage_target,
                    train_sims=profile.train.train_sims)
     dev = pick_device(device or profile.device)
