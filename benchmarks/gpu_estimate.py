@@ -108,8 +108,8 @@ def gpu_costs(m: dict[str, Any], plan: profiles.TrainPlan, launch_us: list[float
     checks = plan.max_steps / plan.eval_every
     out: dict[str, Any] = {"cpu_per_fit_s": plan.max_steps * m["cpu_step_s"]
                            + checks * m["check_cpu_s"]}
+    arith = m["gflop_per_step"] / (tflops * 1e3)  # s per step at the GPU's arithmetic rate
     for t_op in launch_us:
-        arith = m["gflop_per_step"] / (tflops * 1e3)
         step = m["sample_s"] + max(m["ops_per_step"] * t_op * 1e-6, arith)
         check = m["check_host_s"] + m["check_ops"] * t_op * 1e-6
         out[f"gpu_step_s_at_{t_op:g}us"] = step

@@ -23,13 +23,19 @@ import argparse
 import json
 import math
 import statistics
+import sys
 from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmark.scoring.rule import fci  # noqa: E402
 
 
 def fci_gap(auc: float, best: float) -> float:
     """FCI of ``auc`` minus FCI of ``best`` (positive: ``auc`` errs more)."""
-    return math.log10((1.0 - auc) / (1.0 - best)) / 2.0
+    return fci(auc) - fci(best)
 
 
 def histories(run: Path) -> dict[int, list[dict[int, float]]]:
