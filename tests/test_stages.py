@@ -160,8 +160,11 @@ def test_sweep_networks_follow_the_profile_input_layer(tmp_path: Path) -> None:
 
 
 def test_unknown_profile_is_a_user_error() -> None:
-    with pytest.raises(UserError, match="choose one of smoke, quick, resolving, standard, paper"):
+    with pytest.raises(UserError, match="choose one of smoke, quick, resolving, "
+                                        "resolving-small, standard, paper"):
         profiles.get("huge")
+    with pytest.raises(UserError, match="did you mean 'resolving-small'"):
+        profiles.get("resolving_small")
 
 
 @pytest.mark.parametrize("mixed", [(), ("cpu",)])

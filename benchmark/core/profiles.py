@@ -1,13 +1,15 @@
 """Run profiles: how much data, which depth sweep, and how long to train.
 
 ``smoke`` runs in seconds (CI); ``quick`` in minutes on a laptop; ``resolving`` (sized on
-teachers of known depth to tell depth 1 from depth 3) in hours on 2 cores; ``standard`` in
+teachers of known depth to tell depth 1 from depth 3) in hours on 2 cores, and
+``resolving-small`` (the cheapest plan measured to do so) in about an hour; ``standard`` in
 hours on a workstation; ``paper`` at the reference study's scale (a cluster and a GPU).
 Every number here is recorded in each result record, so a score always says how it was made.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -313,6 +315,26 @@ PROFILES: dict[str, Profile] = {
         calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
         revised="2026-12-04",
     ),
+    # resolving-small: resolving with a quarter of its training simulations (120), the
+    # cheapest plan measured that tells depth 1 from depth 3 on the found teachers: over
+    # three run seeds per teacher, depth 1 told right in all six runs and wrong in none, as
+    # resolving (benchmarks/results/resolution_resolving_train120_found.json; docs/scoring.md,
+    # "Sizing a profile on the found teachers"). Its depth-3 students explain less of the
+    # teacher's soma voltage (EV 0.87-0.89 against 0.91-0.94), so it bounds the minimal
+    # depth from below more often than it settles it.
+    "resolving-small": Profile(
+        name="resolving-small",
+        description="the cheapest plan measured to tell depth 1 from depth 3 on teachers "
+                    "of known depth: resolving with 120 training simulations",
+        data=DataPlan(n_train=120, n_valid=32, n_test=96, duration_ms=6000, sims_per_shard=8),
+        train=TrainPlan(max_steps=3000, batch_size=32, window_ms=200, learning_rate=3e-3,
+                        soma_weight=2.0, spike_weight_end=None, soma_weight_end=None,
+                        eval_every=100, patience=60, weight_decay=0.0),
+        depths=(1, 2, 3), width=16, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
+        reference_depth=3, spatial_rank=32,
+        calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
+        revised="2026-12-05",
+    ),
     "standard": Profile(
         name="standard",
         description="workstation: hours; the reference network width and depths 1-7",
@@ -343,5 +365,7 @@ DEFAULT_PROFILE = "quick"
 def get(name: str, **overrides: Any) -> Profile:
     """The named profile; ``overrides`` replace top-level fields (tests use this)."""
     if name not in PROFILES:
-        raise UserError(f"unknown profile '{name}': choose one of {', '.join(PROFILES)}")
+        near = difflib.get_close_matches(name, PROFILES, n=1)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        raise UserError(f"unknown profile '{name}'{hint}: choose one of {', '.join(PROFILES)}")
     return replace(PROFILES[name], **overrides) if overrides else PROFILES[name]

@@ -38,7 +38,7 @@ from typing import Any
 from benchmark.scoring import rule as score
 
 # Tables are listed from the most to the least thorough profile.
-PROFILE_ORDER = ("paper", "standard", "resolving", "quick", "smoke")
+PROFILE_ORDER = ("paper", "standard", "resolving", "resolving-small", "quick", "smoke")
 BOUNDED = ("resolved", "range")
 """Outcomes whose score bounds the minimal depth: these rows are ranked."""
 

@@ -62,8 +62,8 @@ class RunConfig:
 
         Args:
             cell: a registered cell name, a cell folder, or a loaded spec.
-            profile: a profile name (``smoke``, ``quick``, ``resolving``, ``standard``, ``paper``)
-                or one.
+            profile: a profile name (``smoke``, ``quick``, ``resolving``, ``resolving-small``,
+                ``standard``, ``paper``) or one.
             out: the runs folder (default ``$NEURODEPTH_RUNS`` or ``./neurodepth-runs``).
             mirror: local mirror of cell data (default ``$NEURODEPTH_MIRROR``).
             widths: an optional width sweep added to the profile.
