@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from benchmark.cells import registry
+from benchmark.core import profiles
 from benchmark.core.errors import UserError
 from benchmark.core.profiles import Calibration, DataPlan
 from benchmark.simulation import calibration, shards
@@ -202,3 +203,99 @@ def test_calibrate_command(tmp_path: Path) -> None:
     assert 0.8 <= state["probes"][-1]["rate_hz"] <= 1.2
     refused = run_cli("calibrate", "--cell", "lif", "--profile", "smoke", "--out", str(tmp_path))
     assert refused.returncode == 2 and "does not calibrate" in refused.stderr
+
+
+def _noisy_simulate(curve: callable, search_bias: float, seeds: list[int]) -> callable:
+    """A stand-in simulation stage whose simulations vary as the L5PC's do (gamma-
+    distributed rates, CV about 1.4, then Poisson counts), and whose search draws
+    (the calibration's common set) fire ``search_bias`` times the true curve."""
+
+    def run(spec, data: DataPlan, seed: int, folder: Path, scale: float) -> None:
+        seeds.append(seed)
+        rng = np.random.default_rng(seed)
+        bias = search_bias if seed == calibration.probe_seed(0, 0) else 1.0
+        mean = curve(scale) * bias * data.duration_ms / 1000.0
+        counts = rng.poisson(mean * rng.gamma(0.5, 2.0, size=data.n_train))
+        folder.mkdir(parents=True, exist_ok=True)
+        shards.write_index(folder, {"s": {"sim_indices": list(range(data.n_train)),
+                                          "n_output_spikes": counts.tolist()}})
+
+    return run
+
+
+def test_a_confirmation_on_fresh_draws_moves_a_scale_its_search_draws_misplaced(
+        tmp_path: Path) -> None:
+    """The search's common draws fire twice the cell's rate, so the search ends where the
+    cell fires half the target; probes of fresh draws find that out, move the scale along
+    the search's slope and pool probes until the interval fits."""
+    spec = registry.get("lif")
+    curve = lambda s: 0.05 * s ** 2  # noqa: E731  (1 Hz at scale ~4.47; biased: ~3.16)
+    plan = Calibration(n_sims=32, duration_ms=3000, tolerance=0.2, confirm_width=0.4)
+    seeds: list[int] = []
+    result = calibration.calibrate(spec, plan, 0, tmp_path, _noisy_simulate(curve, 2.0, seeds))
+    fresh = [p for p in result["probes"] if p.get("draws")]
+    search = [p for p in result["probes"] if not p.get("draws")]
+    assert search and fresh and search[-1]["rate_scale"] < 3.6  # the search was misled
+    assert result["rate_scale"] == pytest.approx(math.sqrt(20), rel=0.25)
+    lo, hi = result["achieved_rate_ci"]
+    assert lo >= 0.6 and hi <= 1.4 and within(result["achieved_rate_hz"], plan)
+    group = result["confirmation"]["probes"]
+    assert result["n_sims"] == 32 * len(group) == result["confirmation"]["n_sims"]
+    assert all(result["probes"][i]["rate_scale"] == result["rate_scale"] for i in group)
+    assert len(set(seeds[len(search):])) == len(fresh)  # every fresh probe its own draws
+    assert calibration.probe_seed(0, 0) not in seeds[len(search):]
+    again = calibration.calibrate(spec, plan, 0, tmp_path, _fake_simulate(lambda s: 1 / 0))
+    assert again == result  # resumed: nothing simulated
+    assert calibration.stored(tmp_path) == result
+
+
+def test_without_confirm_width_the_search_decides_and_plans_compare_as_before(
+        tmp_path: Path) -> None:
+    spec = registry.get("lif")
+    curve = lambda s: 0.05 * s ** 2  # noqa: E731
+    plan = Calibration(n_sims=32, duration_ms=3000, tolerance=0.2)
+    seeds: list[int] = []
+    result = calibration.calibrate(spec, plan, 0, tmp_path, _noisy_simulate(curve, 2.0, seeds))
+    assert "confirmation" not in result and set(seeds) == {calibration.probe_seed(0, 0)}
+    assert "confirm_width" not in result["plan"]
+    assert all("draws" not in p for p in result["probes"])
+    assert "confirm_width" not in profiles.get("quick").to_dict()["calibration"]
+
+
+def test_the_confirmation_verdicts() -> None:
+    plan = Calibration(n_sims=32, duration_ms=3000, tolerance=0.2, confirm_width=0.4)
+    verdict = calibration.confirm_verdict
+    assert verdict(1.1, (0.7, 1.35), plan) == "done"
+    assert verdict(1.1, (0.5, 1.35), plan) == "more"  # interval too wide
+    assert verdict(1.3, (0.7, 2.0), plan) == "more"  # rate outside, target inside, wide
+    assert verdict(1.3, (0.9, 1.7), plan) == "move"  # as narrow as a confirmed one
+    assert verdict(0.5, (0.3, 0.75), plan) == "move"  # the target outside the interval
+    assert verdict(1.7, (1.04, 2.6), plan) == "move"
+
+
+@pytest.mark.neuron
+def test_lif_confirmation_pools_fresh_real_simulations(tmp_path: Path) -> None:
+    """Real NEURON probes: the scale the search ends on is confirmed on fresh draws of the
+    lif's inputs, and the block that a record carries passes the record schema's part."""
+    import jsonschema
+
+    from benchmark.simulation.runner import simulate
+
+    plan = Calibration(n_sims=8, duration_ms=3000, target_rate_hz=1.0, tolerance=0.35,
+                       confirm_width=0.5)
+    result = calibration.calibrate(
+        registry.get("lif"), plan, 0, tmp_path,
+        lambda s, data, seed, folder, scale: simulate(s, data, seed, folder, rate_scale=scale))
+    group = result["confirmation"]["probes"]
+    assert group and all(result["probes"][i]["draws"] >= 1 for i in group)
+    assert len(result["probes"]) > len(group)  # a search came first
+    seeds = [json.loads((tmp_path / "calibration" / f"probe-{i}" / "plan.json").read_text())
+             ["seed"] for i in range(len(result["probes"]))]
+    assert len(set(seeds[-len(group):])) == len(group)
+    assert seeds[0] == calibration.SEED_OFFSET
+    assert calibration.SEED_OFFSET not in seeds[-len(group):]
+    lo, hi = result["achieved_rate_ci"]
+    assert lo >= 0.5 and hi <= 1.5 and abs(result["achieved_rate_hz"] - 1.0) <= 0.35
+    schema = json.loads((Path(calibration.__file__).parents[1] / "scoring" / "schemas"
+                         / "record.schema.json").read_text())
+    jsonschema.validate(result, schema["properties"]["calibration"])

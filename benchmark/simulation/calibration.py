@@ -28,6 +28,17 @@ continues the search where it stopped and reaches the same scale.
 
 Calibration simulations use the run seed + :data:`SEED_OFFSET`, so they never share inputs
 with the run's own simulations.
+
+Because every probe of the search draws the same inputs, the search places the rate of
+those draws; for a cell whose output varies much from simulation to simulation (the L5PC
+with NMDA synapses: half of its simulations silent, a few with 15 spikes in 3 s) one set of
+32 draws can fire twice the rate of the next. A plan with ``confirm_width`` then confirms
+the scale the search ends on (:func:`confirm_verdict`): probes of fresh draws (each its own
+set, seed + ``(k + 1) * SEED_OFFSET`` for the k-th), pooled at one scale, are added until
+their pooled rate is within the tolerance and its 95% interval within
+``target * (1 +- confirm_width)``; when the interval lies outside the band, the scale moves
+along the local slope and the confirmation starts again there with new draws. The search's
+own last probe is not pooled: it was kept because its draws landed in the band.
 """
 
 from __future__ import annotations
@@ -62,9 +73,18 @@ class Probe:
     rate_scale: float
     rate_hz: float
     n_sims: int | None = None
+    draws: int = 0
+    """The input draws: 0, the search's common set (seed + SEED_OFFSET); k >= 1, the k-th
+    fresh set of a confirmation (:func:`probe_seed`)."""
 
     def is_full(self, plan: Calibration) -> bool:
         return self.n_sims is None or self.n_sims >= plan.n_sims
+
+
+def probe_seed(seed: int, draws: int) -> int:
+    """The simulation seed of a probe of draw set ``draws`` for run seed ``seed`` (run seeds
+    stay below :data:`SEED_OFFSET`, so no two sets, and no run, share a seed)."""
+    return seed + (draws + 1) * SEED_OFFSET
 
 
 def within(rate_hz: float, plan: Calibration) -> bool:
@@ -168,6 +188,80 @@ def done(probes: list[Probe], plan: Calibration) -> bool:
     return bool(probes) and probes[-1].is_full(plan) and within(probes[-1].rate_hz, plan)
 
 
+MAX_CONFIRM_PROBES = 16
+"""A confirmation adds at most this many probes of fresh draws (all scales together)."""
+
+
+def confirm_group(probes: list[Probe]) -> list[int]:
+    """Indices of the trailing probes of fresh draws at the last probe's scale: the
+    confirmation's pooled sample (empty before a confirmation starts)."""
+    group: list[int] = []
+    for i in range(len(probes) - 1, -1, -1):
+        if probes[i].draws == 0 or probes[i].rate_scale != probes[-1].rate_scale:
+            break
+        group.append(i)
+    return group[::-1]
+
+
+def confirm_verdict(rate_hz: float, ci: tuple[float, float], plan: Calibration) -> str:
+    """What a confirmation's pooled rate (Hz) and its 95% interval say: ``done`` (the rate
+    within the tolerance, the interval within ``target * (1 +- confirm_width)``); ``move``
+    (the rate outside the tolerance, and either the interval excludes the target or it is
+    already as narrow as a confirmed one, ``rate * (1 +- confirm_width)``: the rate is
+    known well enough to steer by); else ``more`` (another probe at this scale)."""
+    target, width = plan.target_rate_hz, plan.confirm_width or 0.0
+    lo, hi = ci
+    if within(rate_hz, plan):
+        return "done" if target * (1 - width) <= lo and hi <= target * (1 + width) else "more"
+    narrow = rate_hz * (1 - width) <= lo and hi <= rate_hz * (1 + width)
+    return "move" if narrow or not lo <= target <= hi else "more"
+
+
+def moved_scale(probes: list[Probe], at: Probe, plan: Calibration) -> float:
+    """The scale a confirmation moves to from its pooled probe ``at``: along the local slope
+    of the search's probes (:func:`local_exponent`; else :data:`ASSUMED_EXPONENT`), at most
+    :data:`MAX_STEP`; twice the scale when the pooled probe fired nothing."""
+    if at.rate_hz <= 0:
+        return at.rate_scale * 2.0
+    exponent = local_exponent([p for p in probes if p.draws == 0] + [at], at, plan)
+    step = (plan.target_rate_hz / at.rate_hz) ** (1.0 / (exponent or ASSUMED_EXPONENT))
+    return at.rate_scale * min(max(step, 1.0 / MAX_STEP), MAX_STEP)
+
+
+def pooled_counts(run: Path, group: list[int]) -> np.ndarray:
+    """Spike counts of every simulation of the probes ``group`` (indices) of ``run``."""
+    return np.concatenate([shards.spike_counts(probe_folder(run, i)) for i in group])
+
+
+def probe_folder(run: Path, index: int) -> Path:
+    return run / "calibration" / f"probe-{index}"
+
+
+def next_probe(probes: list[Probe], plan: Calibration, run: Path,
+               start_scale: float) -> tuple[float, int] | None:
+    """The next probe's (scale, draw set), or None when the calibration is finished: the
+    search (:func:`choose_scale`) until :func:`done`, then, with ``confirm_width``, probes
+    of fresh draws until :func:`confirm_verdict` says ``done``."""
+    if not probes:
+        return start_scale, 0
+    fresh = max(p.draws for p in probes)
+    if fresh == 0:
+        if not done(probes, plan):
+            return choose_scale(probes, plan), 0
+        return None if plan.confirm_width is None else (probes[-1].rate_scale, 1)
+    counts = pooled_counts(run, confirm_group(probes))
+    pooled = Probe(probes[-1].rate_scale, _rate(counts, plan.duration_ms), int(counts.size))
+    verdict = confirm_verdict(pooled.rate_hz, rate_interval(counts, plan.duration_ms), plan)
+    if verdict == "done":
+        return None
+    scale = pooled.rate_scale if verdict == "more" else moved_scale(probes, pooled, plan)
+    return scale, fresh + 1
+
+
+def _rate(counts: np.ndarray, duration_ms: int) -> float:
+    return float(counts.mean()) * 1000.0 / duration_ms if counts.size else 0.0
+
+
 ASSUMED_EXPONENT = 2.0
 """Before the target is bracketed, the output rate is taken to grow as scale ** 2 near the
 probe closest to the target (a thresholded cell's rate rises faster than its input), unless
@@ -240,10 +334,27 @@ def _read_state(path: Path, plan: Calibration) -> list[Probe]:
     if not path.is_file():
         return []
     state = json.loads(path.read_text())
-    if state.get("plan") != asdict(plan):
+    if state.get("plan") != plan_dict(plan):
         raise UserError(f"{path}: holds a calibration with other settings; delete the run's "
                         "calibration folder and calibration.json, or use another --out")
     return [Probe(**p) for p in state["probes"]]
+
+
+def plan_dict(plan: Calibration) -> dict[str, Any]:
+    """The plan as stored and recorded (``confirm_width`` only when set, so searches and
+    records from before the field compare equal)."""
+    out = asdict(plan)
+    if out.get("confirm_width") is None:
+        out.pop("confirm_width", None)
+    return out
+
+
+def probe_dict(probe: Probe, plan: Calibration) -> dict[str, Any]:
+    """A probe as recorded (``draws`` only for a confirmation's fresh draws)."""
+    out = asdict(replace(probe, n_sims=probe.n_sims or plan.n_sims))
+    if not out["draws"]:
+        del out["draws"]
+    return out
 
 
 def result_block(probes: list[Probe], plan: Calibration) -> dict[str, Any]:
@@ -253,8 +364,8 @@ def result_block(probes: list[Probe], plan: Calibration) -> dict[str, Any]:
             "rate_scale": last.rate_scale, "achieved_rate_hz": last.rate_hz,
             "converged": done(probes, plan), "n_sims": plan.n_sims,
             "duration_ms": plan.duration_ms,
-            "probes": [asdict(replace(p, n_sims=p.n_sims or plan.n_sims)) for p in probes],
-            "plan": asdict(plan)}
+            "probes": [probe_dict(p, plan) for p in probes],
+            "plan": plan_dict(plan)}
 
 
 Simulate = Callable[[CellSpec, DataPlan, int, Path, float], Any]
@@ -270,7 +381,13 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
     """
     state_path = run / CALIBRATION_FILE
     probes = _read_state(state_path, plan)
-    while not done(probes, plan):
+    while (step := next_probe(probes, plan, run, spec.start_rate_scale)) is not None:
+        scale, draws = step
+        if draws:
+            probes.append(_confirm(spec, plan, seed, run, simulate, probes, scale, draws))
+            atomic.write_json(state_path, {"plan": plan_dict(plan),
+                                           "probes": [asdict(p) for p in probes]})
+            continue
         if len(probes) >= plan.max_probes:
             tried = ", ".join(f"x{p.rate_scale:.3g}: {p.rate_hz:.3g} Hz" for p in probes)
             raise CalibrationError(
@@ -278,7 +395,6 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
                 f"{plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in {plan.max_probes} "
                 f"probes ({tried}); check that the cell fires under its inputs "
                 "([inputs.trees] rates in cell.toml), or run without calibration")
-        scale = choose_scale(probes, plan) if probes else spec.start_rate_scale
         if not plan.min_scale <= scale <= plan.max_scale:
             raise CalibrationError(
                 f"{state_path}: calibration of {spec.name} needs a rate scale of {scale:.3g}, "
@@ -288,17 +404,47 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
         n_sims = probe_size(probes, plan)
         data = DataPlan(n_train=n_sims, n_valid=0, n_test=0, duration_ms=plan.duration_ms,
                         sims_per_shard=max(1, min(n_sims, 4)))
-        folder = run / "calibration" / f"probe-{len(probes)}"
-        simulate(spec, data, seed + SEED_OFFSET, folder, scale)
+        folder = probe_folder(run, len(probes))
+        simulate(spec, data, probe_seed(seed, 0), folder, scale)
         probes.append(Probe(scale, mean_rate_hz(folder, plan.duration_ms), n_sims))
         kind = "" if n_sims >= plan.n_sims else " (coarse probe)"
         log(f"calibration probe {len(probes)} of {spec.name}: rate scale {scale:.4g} -> "
             f"{probes[-1].rate_hz:.3g} Hz on "
             f"{n_sims} simulations{kind} (target {plan.target_rate_hz} Hz +- "
             f"{plan.tolerance:.0%})")
-        atomic.write_json(state_path, {"plan": asdict(plan),
+        atomic.write_json(state_path, {"plan": plan_dict(plan),
                                        "probes": [asdict(p) for p in probes]})
     return finished_block(run, probes, plan)
+
+
+def _confirm(spec: CellSpec, plan: Calibration, seed: int, run: Path, simulate: Simulate,
+             probes: list[Probe], scale: float, draws: int) -> Probe:
+    """One confirmation probe: ``plan.n_sims`` simulations of fresh draws at ``scale``."""
+    state_path = run / CALIBRATION_FILE
+    if sum(p.draws > 0 for p in probes) >= MAX_CONFIRM_PROBES:
+        raise CalibrationError(
+            f"{state_path}: the confirmation of {spec.name}'s rate scale did not place its "
+            f"rate within {plan.target_rate_hz} Hz +- {plan.tolerance:.0%} (95% interval "
+            f"within +- {plan.confirm_width:.0%}) in {MAX_CONFIRM_PROBES} probes of fresh "
+            "inputs; widen the profile's calibration confirm_width or tolerance")
+    if not plan.min_scale <= scale <= plan.max_scale:
+        raise CalibrationError(
+            f"{state_path}: the confirmation of {spec.name} moved to a rate scale of "
+            f"{scale:.3g}, outside [{plan.min_scale}, {plan.max_scale}]; fix the cell's input "
+            "rates ([inputs.trees] in cell.toml)")
+    data = DataPlan(n_train=plan.n_sims, n_valid=0, n_test=0, duration_ms=plan.duration_ms,
+                    sims_per_shard=max(1, min(plan.n_sims, 4)))
+    folder = probe_folder(run, len(probes))
+    simulate(spec, data, probe_seed(seed, draws), folder, scale)
+    probe = Probe(scale, mean_rate_hz(folder, plan.duration_ms), plan.n_sims, draws)
+    counts = pooled_counts(run, confirm_group([*probes, probe]))  # the new one is indexed
+    lo, hi = rate_interval(counts, plan.duration_ms)
+    log(f"calibration confirmation {sum(p.draws > 0 for p in probes) + 1} of {spec.name}: "
+        f"rate scale {scale:.4g} -> {probe.rate_hz:.3g} Hz on {plan.n_sims} fresh "
+        f"simulations; pooled {_rate(counts, plan.duration_ms):.3g} Hz [{lo:.3g}, {hi:.3g}] "
+        f"on {counts.size} (target {plan.target_rate_hz} Hz +- {plan.tolerance:.0%}, "
+        f"interval within +- {plan.confirm_width:.0%})")
+    return probe
 
 
 def stored(run: Path) -> dict[str, Any] | None:
@@ -309,7 +455,7 @@ def stored(run: Path) -> dict[str, Any] | None:
     state = json.loads(path.read_text())
     plan = Calibration(**state["plan"])
     probes = [Probe(**p) for p in state["probes"]]
-    if not done(probes, plan):
+    if not probes or next_probe(probes, plan, run, 1.0) is not None:
         return None
     return finished_block(run, probes, plan)
 
@@ -318,7 +464,16 @@ def finished_block(run: Path, probes: list[Probe], plan: Calibration) -> dict[st
     """:func:`result_block` with the chosen probe's rate interval (``achieved_rate_ci``, Hz)
     when its simulations are in the run folder."""
     block = result_block(probes, plan)
-    last = run / "calibration" / f"probe-{len(probes) - 1}"
+    group = confirm_group(probes)
+    if group:  # a confirmed scale: the pooled fresh probes
+        counts = pooled_counts(run, group)
+        block.update(achieved_rate_hz=_rate(counts, plan.duration_ms), converged=True,
+                     n_sims=int(counts.size),
+                     achieved_rate_ci=list(rate_interval(counts, plan.duration_ms)),
+                     confirmation={"confirm_width": plan.confirm_width,
+                                   "n_sims": int(counts.size), "probes": group})
+        return block
+    last = probe_folder(run, len(probes) - 1)
     if (last / shards.INDEX_FILE).is_file():
         block["achieved_rate_ci"] = list(rate_interval(shards.spike_counts(last),
                                                        plan.duration_ms))
