@@ -327,7 +327,8 @@ PROFILES: dict[str, Profile] = {
     # resolving (benchmarks/results/resolution_resolving_train120_found.json; docs/scoring.md,
     # "Sizing a profile on the found teachers"). Its depth-3 students explain less of the
     # teacher's soma voltage (EV 0.87-0.89 against 0.91-0.94), so it bounds the minimal
-    # depth from below more often than it settles it.
+    # depth from below more often than it settles it. Unlike resolving it confirms the
+    # calibrated scale on fresh input draws (as standard and paper do, below).
     "resolving-small": Profile(
         name="resolving-small",
         description="the cheapest plan measured to tell depth 1 from depth 3 on teachers "
@@ -338,7 +339,8 @@ PROFILES: dict[str, Profile] = {
                         eval_every=100, patience=60, weight_decay=0.0),
         depths=(1, 2, 3), width=16, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
         reference_depth=3, spatial_rank=32,
-        calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
+        calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8,
+                                confirm_width=0.4),
         revised="2026-12-05",
     ),
     # standard and paper confirm the calibrated scale on fresh input draws until the
