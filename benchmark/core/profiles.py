@@ -346,8 +346,8 @@ PROFILES: dict[str, Profile] = {
     # standard and paper confirm the calibrated scale on fresh input draws until the
     # pooled rate's 95% interval lies within 1 +- 0.4 of the target (twice the tolerance):
     # the L5PC's calibration probe of 32 x 3 s fired 1.05 Hz where its run at the same
-    # scale fired 0.56 Hz, and other draw sets at that scale 0.23-0.67 Hz
-    # (benchmarks/probe_spread.py; docs/scoring.md, "Calibration").
+    # scale fired 0.56 Hz, and three fresh sets of 32 x 3 s at that scale 0.36-0.72 Hz
+    # (benchmarks/results/probe_spread_l5pc_hay2011.json; docs/scoring.md, section 9).
     "standard": Profile(
         name="standard",
         description="workstation: hours; the reference network width and depths 1-7",

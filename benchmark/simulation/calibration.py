@@ -36,8 +36,9 @@ with NMDA synapses: half of its simulations silent, a few with 15 spikes in 3 s)
 the scale the search ends on (:func:`confirm_verdict`): probes of fresh draws (each its own
 set, seed + ``(k + 1) * SEED_OFFSET`` for the k-th), pooled at one scale, are added until
 their pooled rate is within the tolerance and its 95% interval within
-``target * (1 +- confirm_width)``; when the interval lies outside the band, the scale moves
-along the local slope and the confirmation starts again there with new draws. The search's
+``target * (1 +- confirm_width)``; when the pooled rate is clearly outside the band, the
+scale moves along the local slope and the confirmation starts again there with new draws
+(the probes at the old scale are no longer pooled). The search's
 own last probe is not pooled: it was kept because its draws landed in the band.
 """
 
