@@ -240,8 +240,10 @@ def test_a_confirmation_on_fresh_draws_moves_a_scale_its_search_draws_misplaced(
     lo, hi = result["achieved_rate_ci"]
     assert lo >= 0.6 and hi <= 1.4 and within(result["achieved_rate_hz"], plan)
     group = result["confirmation"]["probes"]
+    assert result["confirmation"]["within_width"]
     assert result["n_sims"] == 32 * len(group) == result["confirmation"]["n_sims"]
-    assert all(result["probes"][i]["rate_scale"] == result["rate_scale"] for i in group)
+    assert group == [i for i, p in enumerate(result["probes"]) if p.get("draws")]
+    assert 0.5 <= result["confirmation"]["exponent"] <= 6.0  # the search's local slope
     assert len(set(seeds[len(search):])) == len(fresh)  # every fresh probe its own draws
     assert calibration.probe_seed(0, 0) not in seeds[len(search):]
     again = calibration.calibrate(spec, plan, 0, tmp_path, _fake_simulate(lambda s: 1 / 0))
@@ -271,6 +273,10 @@ def test_the_confirmation_verdicts() -> None:
     assert verdict(1.3, (0.9, 1.7), plan) == "move"  # as narrow as a confirmed one
     assert verdict(0.5, (0.3, 0.75), plan) == "move"  # the target outside the interval
     assert verdict(1.7, (1.04, 2.6), plan) == "move"
+    full = calibration.MAX_POOLED_PROBES  # then the pooled rate decides alone
+    assert verdict(1.1, (0.5, 1.6), plan, full) == "done"
+    assert verdict(1.3, (0.7, 2.0), plan, full) == "move"
+    assert verdict(1.1, (0.5, 1.6), plan, full - 1) == "more"
 
 
 @pytest.mark.neuron
@@ -299,3 +305,26 @@ def test_lif_confirmation_pools_fresh_real_simulations(tmp_path: Path) -> None:
     schema = json.loads((Path(calibration.__file__).parents[1] / "scoring" / "schemas"
                          / "record.schema.json").read_text())
     jsonschema.validate(result, schema["properties"]["calibration"])
+
+
+def test_a_rate_too_variable_for_the_width_is_placed_by_its_pooled_probes(
+        tmp_path: Path) -> None:
+    """Simulations whose rates vary about three times their mean: 8 pooled probes cannot
+    narrow the interval to +-10%, so from then on the pooled rate decides (moving the
+    scale while it is outside the tolerance) and the record says so."""
+    spec = registry.get("lif")
+    plan = Calibration(n_sims=32, duration_ms=3000, tolerance=0.2, confirm_width=0.1)
+
+    def run(spec, data: DataPlan, seed: int, folder: Path, scale: float) -> None:
+        rng = np.random.default_rng(seed)
+        mean = 0.05 * scale ** 2 * data.duration_ms / 1000.0
+        counts = rng.poisson(mean * rng.gamma(0.1, 10.0, size=data.n_train))
+        folder.mkdir(parents=True, exist_ok=True)
+        shards.write_index(folder, {"s": {"sim_indices": list(range(data.n_train)),
+                                          "n_output_spikes": counts.tolist()}})
+
+    result = calibration.calibrate(spec, plan, 0, tmp_path, run)
+    block = result["confirmation"]
+    assert not block["within_width"] and len(block["probes"]) >= calibration.MAX_POOLED_PROBES
+    assert within(result["achieved_rate_hz"], plan)
+    assert calibration.stored(tmp_path) == result

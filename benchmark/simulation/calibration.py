@@ -37,8 +37,8 @@ the scale the search ends on (:func:`confirm_verdict`): probes of fresh draws (e
 set, seed + ``(k + 1) * SEED_OFFSET`` for the k-th), pooled at one scale, are added until
 their pooled rate is within the tolerance and its 95% interval within
 ``target * (1 +- confirm_width)``; when the pooled rate is clearly outside the band, the
-scale moves along the local slope and the confirmation starts again there with new draws
-(the probes at the old scale are no longer pooled). The search's
+scale moves along the search's local slope, and the probes made at earlier scales stay in
+the pool, their counts carried to the new scale along that slope. The search's
 own last probe is not pooled: it was kept because its draws landed in the band.
 """
 
@@ -189,49 +189,67 @@ def done(probes: list[Probe], plan: Calibration) -> bool:
     return bool(probes) and probes[-1].is_full(plan) and within(probes[-1].rate_hz, plan)
 
 
-MAX_CONFIRM_PROBES = 16
-"""A confirmation adds at most this many probes of fresh draws (all scales together)."""
+MAX_CONFIRM_PROBES = 24
+"""A confirmation adds at most this many probes of fresh draws."""
+MAX_POOLED_PROBES = 8
+"""Once a confirmation has pooled this many probes the pooled rate decides alone (``done``
+within the tolerance, ``move`` outside it), however wide its interval: a cell whose rate
+varies so much that 8 probes cannot narrow it to ``confirm_width`` (the found depth-1
+teacher at 3 s per simulation: 1.01 Hz [0.69, 1.44] on 224 simulations) is placed as well
+as that many simulations can place it, and the record says how well."""
 
 
-def confirm_group(probes: list[Probe]) -> list[int]:
-    """Indices of the trailing probes of fresh draws at the last probe's scale: the
-    confirmation's pooled sample (empty before a confirmation starts)."""
-    group: list[int] = []
-    for i in range(len(probes) - 1, -1, -1):
-        if probes[i].draws == 0 or probes[i].rate_scale != probes[-1].rate_scale:
-            break
-        group.append(i)
-    return group[::-1]
+def fresh_probes(probes: list[Probe]) -> list[int]:
+    """Indices of the confirmation's probes (fresh draws), in order."""
+    return [i for i, p in enumerate(probes) if p.draws > 0]
 
 
-def confirm_verdict(rate_hz: float, ci: tuple[float, float], plan: Calibration) -> str:
-    """What a confirmation's pooled rate (Hz) and its 95% interval say: ``done`` (the rate
-    within the tolerance, the interval within ``target * (1 +- confirm_width)``); ``move``
-    (the rate outside the tolerance, and either the interval excludes the target or it is
-    already as narrow as a confirmed one, ``rate * (1 +- confirm_width)``: the rate is
-    known well enough to steer by); else ``more`` (another probe at this scale)."""
+def confirm_exponent(probes: list[Probe], plan: Calibration) -> float:
+    """The slope of log rate on log scale that carries confirmation probes to one scale:
+    the search's local slope at its last probe (:func:`local_exponent`), else
+    :data:`ASSUMED_EXPONENT`."""
+    search = [p for p in probes if p.draws == 0]
+    return local_exponent(search, search[-1], plan) or ASSUMED_EXPONENT
+
+
+def pooled_counts(run: Path, probes: list[Probe], plan: Calibration) -> np.ndarray:
+    """Spike counts of every confirmation simulation, carried to the last probe's scale:
+    a probe at scale ``s_i`` counts ``(s / s_i) ** exponent`` times its spikes
+    (:func:`confirm_exponent`; probes at ``s`` itself as they are), so a move keeps the
+    simulations already made."""
+    scale, exponent = probes[-1].rate_scale, confirm_exponent(probes, plan)
+    return np.concatenate([shards.spike_counts(probe_folder(run, i)).astype(float)
+                           * (scale / probes[i].rate_scale) ** exponent
+                           for i in fresh_probes(probes)])
+
+
+def confirm_verdict(rate_hz: float, ci: tuple[float, float], plan: Calibration,
+                    n_probes: int = 1) -> str:
+    """What a confirmation's pooled rate (Hz) and its 95% interval, over ``n_probes``
+    probes, say: ``done`` (the rate within the tolerance, the interval within
+    ``target * (1 +- confirm_width)``); ``move`` (the rate outside the tolerance, and either
+    the interval excludes the target or it is already as narrow as a confirmed one,
+    ``rate * (1 +- confirm_width)``: the rate is known well enough to steer by); else
+    ``more`` (another probe at this scale), until :data:`MAX_POOLED_PROBES` are pooled."""
     target, width = plan.target_rate_hz, plan.confirm_width or 0.0
     lo, hi = ci
+    full = n_probes >= MAX_POOLED_PROBES
     if within(rate_hz, plan):
-        return "done" if target * (1 - width) <= lo and hi <= target * (1 + width) else "more"
+        fits = target * (1 - width) <= lo and hi <= target * (1 + width)
+        return "done" if fits or full else "more"
     narrow = rate_hz * (1 - width) <= lo and hi <= rate_hz * (1 + width)
-    return "move" if narrow or not lo <= target <= hi else "more"
+    return "move" if narrow or full or not lo <= target <= hi else "more"
 
 
-def moved_scale(probes: list[Probe], at: Probe, plan: Calibration) -> float:
-    """The scale a confirmation moves to from its pooled probe ``at``: along the local slope
-    of the search's probes (:func:`local_exponent`; else :data:`ASSUMED_EXPONENT`), at most
-    :data:`MAX_STEP`; twice the scale when the pooled probe fired nothing."""
-    if at.rate_hz <= 0:
-        return at.rate_scale * 2.0
-    exponent = local_exponent([p for p in probes if p.draws == 0] + [at], at, plan)
-    step = (plan.target_rate_hz / at.rate_hz) ** (1.0 / (exponent or ASSUMED_EXPONENT))
-    return at.rate_scale * min(max(step, 1.0 / MAX_STEP), MAX_STEP)
-
-
-def pooled_counts(run: Path, group: list[int]) -> np.ndarray:
-    """Spike counts of every simulation of the probes ``group`` (indices) of ``run``."""
-    return np.concatenate([shards.spike_counts(probe_folder(run, i)) for i in group])
+def moved_scale(probes: list[Probe], rate_hz: float, plan: Calibration) -> float:
+    """The scale a confirmation moves to from the last probe's, where the pooled rate is
+    ``rate_hz``: along :func:`confirm_exponent`, at most :data:`MAX_STEP`; twice the scale
+    when the pooled probes fired nothing."""
+    scale = probes[-1].rate_scale
+    if rate_hz <= 0:
+        return scale * 2.0
+    step = (plan.target_rate_hz / rate_hz) ** (1.0 / confirm_exponent(probes, plan))
+    return scale * min(max(step, 1.0 / MAX_STEP), MAX_STEP)
 
 
 def probe_folder(run: Path, index: int) -> Path:
@@ -242,7 +260,7 @@ def next_probe(probes: list[Probe], plan: Calibration, run: Path,
                start_scale: float) -> tuple[float, int] | None:
     """The next probe's (scale, draw set), or None when the calibration is finished: the
     search (:func:`choose_scale`) until :func:`done`, then, with ``confirm_width``, probes
-    of fresh draws until :func:`confirm_verdict` says ``done``."""
+    of fresh draws until :func:`confirm_verdict` on all of them says ``done``."""
     if not probes:
         return start_scale, 0
     fresh = max(p.draws for p in probes)
@@ -250,12 +268,12 @@ def next_probe(probes: list[Probe], plan: Calibration, run: Path,
         if not done(probes, plan):
             return choose_scale(probes, plan), 0
         return None if plan.confirm_width is None else (probes[-1].rate_scale, 1)
-    counts = pooled_counts(run, confirm_group(probes))
-    pooled = Probe(probes[-1].rate_scale, _rate(counts, plan.duration_ms), int(counts.size))
-    verdict = confirm_verdict(pooled.rate_hz, rate_interval(counts, plan.duration_ms), plan)
+    counts = pooled_counts(run, probes, plan)
+    rate = _rate(counts, plan.duration_ms)
+    verdict = confirm_verdict(rate, rate_interval(counts, plan.duration_ms), plan, fresh)
     if verdict == "done":
         return None
-    scale = pooled.rate_scale if verdict == "more" else moved_scale(probes, pooled, plan)
+    scale = probes[-1].rate_scale if verdict == "more" else moved_scale(probes, rate, plan)
     return scale, fresh + 1
 
 
@@ -438,7 +456,7 @@ def _confirm(spec: CellSpec, plan: Calibration, seed: int, run: Path, simulate: 
     folder = probe_folder(run, len(probes))
     simulate(spec, data, probe_seed(seed, draws), folder, scale)
     probe = Probe(scale, mean_rate_hz(folder, plan.duration_ms), plan.n_sims, draws)
-    counts = pooled_counts(run, confirm_group([*probes, probe]))  # the new one is indexed
+    counts = pooled_counts(run, [*probes, probe], plan)  # the new one is in its folder
     lo, hi = rate_interval(counts, plan.duration_ms)
     log(f"calibration confirmation {sum(p.draws > 0 for p in probes) + 1} of {spec.name}: "
         f"rate scale {scale:.4g} -> {probe.rate_hz:.3g} Hz on {plan.n_sims} fresh "
@@ -465,14 +483,18 @@ def finished_block(run: Path, probes: list[Probe], plan: Calibration) -> dict[st
     """:func:`result_block` with the chosen probe's rate interval (``achieved_rate_ci``, Hz)
     when its simulations are in the run folder."""
     block = result_block(probes, plan)
-    group = confirm_group(probes)
+    group = fresh_probes(probes)
     if group:  # a confirmed scale: the pooled fresh probes
-        counts = pooled_counts(run, group)
+        counts = pooled_counts(run, probes, plan)
+        lo, hi = rate_interval(counts, plan.duration_ms)
+        target, width = plan.target_rate_hz, plan.confirm_width or 0.0
         block.update(achieved_rate_hz=_rate(counts, plan.duration_ms), converged=True,
-                     n_sims=int(counts.size),
-                     achieved_rate_ci=list(rate_interval(counts, plan.duration_ms)),
+                     n_sims=int(counts.size), achieved_rate_ci=[lo, hi],
                      confirmation={"confirm_width": plan.confirm_width,
-                                   "n_sims": int(counts.size), "probes": group})
+                                   "n_sims": int(counts.size), "probes": group,
+                                   "exponent": confirm_exponent(probes, plan),
+                                   "within_width": bool(target * (1 - width) <= lo
+                                                        and hi <= target * (1 + width))})
         return block
     last = probe_folder(run, len(probes) - 1)
     if (last / shards.INDEX_FILE).is_file():
