@@ -251,6 +251,29 @@ class Profile:
         return out
 
 
+# resolving: the plan sized on teachers of known depth (docs/teachers.md, "Balanced
+# kernels"): quick's networks with a factorised first layer (32 spatial patterns: the
+# full 1278 x 100 ms layer of depth 1 overfits where a teacher's units are filters of
+# 8 input stretches), 10x quick's training simulations, batches of 32, 3000 steps
+# without decay or early stop (patience 60 checks: the loss still falls at 3000). With
+# one seed per depth, a run of this plan on the depth-1 teacher called ">= 3" (its
+# interval resamples test simulations only, missing the spread between training runs,
+# about 0.1 FCI there), so every depth has two seeds.
+_RESOLVING = Profile(
+    name="resolving",
+    description="sized to tell depth 1 from depth 3 on teachers of known depth: "
+                "quick's networks, 10x its training data, factorised first layer",
+    data=DataPlan(n_train=480, n_valid=32, n_test=96, duration_ms=6000, sims_per_shard=8),
+    train=TrainPlan(max_steps=3000, batch_size=32, window_ms=200, learning_rate=3e-3,
+                    soma_weight=2.0, spike_weight_end=None, soma_weight_end=None,
+                    eval_every=100, patience=60, weight_decay=0.0),
+    depths=(1, 2, 3), width=16, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
+    reference_depth=3, spatial_rank=32,
+    calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
+    revised="2026-12-04",
+)
+
+
 PROFILES: dict[str, Profile] = {
     "smoke": Profile(
         name="smoke",
@@ -300,27 +323,7 @@ PROFILES: dict[str, Profile] = {
         calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
         revised="2026-12-02",
     ),
-    # resolving: the plan sized on teachers of known depth (docs/teachers.md, "Balanced
-    # kernels"): quick's networks with a factorised first layer (32 spatial patterns: the
-    # full 1278 x 100 ms layer of depth 1 overfits where a teacher's units are filters of
-    # 8 input stretches), 10x quick's training simulations, batches of 32, 3000 steps
-    # without decay or early stop (patience 60 checks: the loss still falls at 3000). With
-    # one seed per depth, a run of this plan on the depth-1 teacher called ">= 3" (its
-    # interval resamples test simulations only, missing the spread between training runs,
-    # about 0.1 FCI there), so every depth has two seeds.
-    "resolving": Profile(
-        name="resolving",
-        description="sized to tell depth 1 from depth 3 on teachers of known depth: "
-                    "quick's networks, 10x its training data, factorised first layer",
-        data=DataPlan(n_train=480, n_valid=32, n_test=96, duration_ms=6000, sims_per_shard=8),
-        train=TrainPlan(max_steps=3000, batch_size=32, window_ms=200, learning_rate=3e-3,
-                        soma_weight=2.0, spike_weight_end=None, soma_weight_end=None,
-                        eval_every=100, patience=60, weight_decay=0.0),
-        depths=(1, 2, 3), width=16, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
-        reference_depth=3, spatial_rank=32,
-        calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8),
-        revised="2026-12-04",
-    ),
+    "resolving": _RESOLVING,
     # resolving-small: resolving with a quarter of its training simulations (120), the
     # cheapest plan measured that tells depth 1 from depth 3 on the found teachers: over
     # three run seeds per teacher, depth 1 told right in all six runs and wrong in none, as
@@ -329,18 +332,12 @@ PROFILES: dict[str, Profile] = {
     # teacher's soma voltage (EV 0.87-0.89 against 0.91-0.94), so it bounds the minimal
     # depth from below more often than it settles it. Unlike resolving it confirms the
     # calibrated scale on fresh input draws (as standard and paper do, below).
-    "resolving-small": Profile(
-        name="resolving-small",
+    "resolving-small": replace(
+        _RESOLVING, name="resolving-small",
         description="the cheapest plan measured to tell depth 1 from depth 3 on teachers "
                     "of known depth: resolving with 120 training simulations",
-        data=DataPlan(n_train=120, n_valid=32, n_test=96, duration_ms=6000, sims_per_shard=8),
-        train=TrainPlan(max_steps=3000, batch_size=32, window_ms=200, learning_rate=3e-3,
-                        soma_weight=2.0, spike_weight_end=None, soma_weight_end=None,
-                        eval_every=100, patience=60, weight_decay=0.0),
-        depths=(1, 2, 3), width=16, receptive_field_ms=100, kernel_ms=11, n_seeds=2,
-        reference_depth=3, spatial_rank=32,
-        calibration=Calibration(n_sims=32, duration_ms=3000, coarse_n_sims=8,
-                                confirm_width=0.4),
+        data=replace(_RESOLVING.data, n_train=120),
+        calibration=replace(_RESOLVING.calibration, confirm_width=0.4),
         revised="2026-12-05",
     ),
     # standard and paper confirm the calibrated scale on fresh input draws until the

@@ -402,68 +402,58 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
     probes = _read_state(state_path, plan)
     while (step := next_probe(probes, plan, run, spec.start_rate_scale)) is not None:
         scale, draws = step
-        if draws:
-            probes.append(_confirm(spec, plan, seed, run, simulate, probes, scale, draws))
-            atomic.write_json(state_path, {"plan": plan_dict(plan),
-                                           "probes": [asdict(p) for p in probes]})
-            continue
-        if len(probes) >= plan.max_probes:
-            tried = ", ".join(f"x{p.rate_scale:.3g}: {p.rate_hz:.3g} Hz" for p in probes)
-            raise CalibrationError(
-                f"{state_path}: calibration of {spec.name} did not reach "
-                f"{plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in {plan.max_probes} "
-                f"probes ({tried}); check that the cell fires under its inputs "
-                "([inputs.trees] rates in cell.toml), or run without calibration")
-        if not plan.min_scale <= scale <= plan.max_scale:
-            raise CalibrationError(
-                f"{state_path}: calibration of {spec.name} needs a rate scale of {scale:.3g}, "
-                f"outside [{plan.min_scale}, {plan.max_scale}]; fix the cell's input rates "
-                "([inputs.trees] in cell.toml) so that it fires near "
-                f"{plan.target_rate_hz} Hz at scale 1")
-        n_sims = probe_size(probes, plan)
+        _check(spec, plan, state_path, probes, scale, draws)
+        n_sims = plan.n_sims if draws else probe_size(probes, plan)
         data = DataPlan(n_train=n_sims, n_valid=0, n_test=0, duration_ms=plan.duration_ms,
                         sims_per_shard=max(1, min(n_sims, 4)))
         folder = probe_folder(run, len(probes))
-        simulate(spec, data, probe_seed(seed, 0), folder, scale)
-        probes.append(Probe(scale, mean_rate_hz(folder, plan.duration_ms), n_sims))
-        kind = "" if n_sims >= plan.n_sims else " (coarse probe)"
-        log(f"calibration probe {len(probes)} of {spec.name}: rate scale {scale:.4g} -> "
-            f"{probes[-1].rate_hz:.3g} Hz on "
-            f"{n_sims} simulations{kind} (target {plan.target_rate_hz} Hz +- "
-            f"{plan.tolerance:.0%})")
+        simulate(spec, data, probe_seed(seed, draws), folder, scale)
+        probes.append(Probe(scale, mean_rate_hz(folder, plan.duration_ms), n_sims, draws))
+        log(_progress(spec, plan, run, probes))
         atomic.write_json(state_path, {"plan": plan_dict(plan),
                                        "probes": [asdict(p) for p in probes]})
     return finished_block(run, probes, plan)
 
 
-def _confirm(spec: CellSpec, plan: Calibration, seed: int, run: Path, simulate: Simulate,
-             probes: list[Probe], scale: float, draws: int) -> Probe:
-    """One confirmation probe: ``plan.n_sims`` simulations of fresh draws at ``scale``."""
-    state_path = run / CALIBRATION_FILE
-    if sum(p.draws > 0 for p in probes) >= MAX_CONFIRM_PROBES:
+def _check(spec: CellSpec, plan: Calibration, state_path: Path, probes: list[Probe],
+           scale: float, draws: int) -> None:
+    """Raise CalibrationError when the next probe would exceed the plan's limits."""
+    if draws and draws > MAX_CONFIRM_PROBES:
         raise CalibrationError(
             f"{state_path}: the confirmation of {spec.name}'s rate scale did not place its "
-            f"rate within {plan.target_rate_hz} Hz +- {plan.tolerance:.0%} (95% interval "
-            f"within +- {plan.confirm_width:.0%}) in {MAX_CONFIRM_PROBES} probes of fresh "
-            "inputs; widen the profile's calibration confirm_width or tolerance")
+            f"rate within {plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in "
+            f"{MAX_CONFIRM_PROBES} probes of fresh inputs; widen the profile's calibration "
+            "tolerance")
+    if not draws and len(probes) >= plan.max_probes:
+        tried = ", ".join(f"x{p.rate_scale:.3g}: {p.rate_hz:.3g} Hz" for p in probes)
+        raise CalibrationError(
+            f"{state_path}: calibration of {spec.name} did not reach "
+            f"{plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in {plan.max_probes} "
+            f"probes ({tried}); check that the cell fires under its inputs "
+            "([inputs.trees] rates in cell.toml), or run without calibration")
     if not plan.min_scale <= scale <= plan.max_scale:
         raise CalibrationError(
-            f"{state_path}: the confirmation of {spec.name} moved to a rate scale of "
-            f"{scale:.3g}, outside [{plan.min_scale}, {plan.max_scale}]; fix the cell's input "
-            "rates ([inputs.trees] in cell.toml)")
-    data = DataPlan(n_train=plan.n_sims, n_valid=0, n_test=0, duration_ms=plan.duration_ms,
-                    sims_per_shard=max(1, min(plan.n_sims, 4)))
-    folder = probe_folder(run, len(probes))
-    simulate(spec, data, probe_seed(seed, draws), folder, scale)
-    probe = Probe(scale, mean_rate_hz(folder, plan.duration_ms), plan.n_sims, draws)
-    counts = pooled_counts(run, [*probes, probe], plan)  # the new one is in its folder
+            f"{state_path}: calibration of {spec.name} needs a rate scale of {scale:.3g}, "
+            f"outside [{plan.min_scale}, {plan.max_scale}]; fix the cell's input rates "
+            "([inputs.trees] in cell.toml) so that it fires near "
+            f"{plan.target_rate_hz} Hz at scale 1")
+
+
+def _progress(spec: CellSpec, plan: Calibration, run: Path, probes: list[Probe]) -> str:
+    """The log line of the probe just made (the last of ``probes``)."""
+    probe, band = probes[-1], f"target {plan.target_rate_hz} Hz +- {plan.tolerance:.0%}"
+    if not probe.draws:
+        kind = "" if probe.is_full(plan) else " (coarse probe)"
+        return (f"calibration probe {len(probes)} of {spec.name}: rate scale "
+                f"{probe.rate_scale:.4g} -> {probe.rate_hz:.3g} Hz on {probe.n_sims} "
+                f"simulations{kind} ({band})")
+    counts = pooled_counts(run, probes, plan)
     lo, hi = rate_interval(counts, plan.duration_ms)
-    log(f"calibration confirmation {sum(p.draws > 0 for p in probes) + 1} of {spec.name}: "
-        f"rate scale {scale:.4g} -> {probe.rate_hz:.3g} Hz on {plan.n_sims} fresh "
-        f"simulations; pooled {_rate(counts, plan.duration_ms):.3g} Hz [{lo:.3g}, {hi:.3g}] "
-        f"on {counts.size} (target {plan.target_rate_hz} Hz +- {plan.tolerance:.0%}, "
-        f"interval within +- {plan.confirm_width:.0%})")
-    return probe
+    return (f"calibration confirmation {probe.draws} of {spec.name}: rate scale "
+            f"{probe.rate_scale:.4g} -> {probe.rate_hz:.3g} Hz on {probe.n_sims} fresh "
+            f"simulations; pooled {_rate(counts, plan.duration_ms):.3g} Hz "
+            f"[{lo:.3g}, {hi:.3g}] on {counts.size} ({band}, interval within "
+            f"+- {plan.confirm_width:.0%})")
 
 
 def stored(run: Path) -> dict[str, Any] | None:
