@@ -195,7 +195,7 @@ MAX_POOLED_PROBES = 8
 """Once a confirmation has pooled this many probes the pooled rate decides alone (``done``
 within the tolerance, ``move`` outside it), however wide its interval: a cell whose rate
 varies so much that 8 probes cannot narrow it to ``confirm_width`` (the found depth-1
-teacher at 3 s per simulation: 1.01 Hz [0.69, 1.44] on 224 simulations) is placed as well
+teacher: a per-simulation CV of 2.9 at 3 s; docs/scoring.md, section 9) is placed as well
 as that many simulations can place it, and the record says how well."""
 
 
