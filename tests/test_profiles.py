@@ -38,3 +38,14 @@ def test_records_hold_the_steps_only_where_they_differ_from_the_defaults() -> No
                                                                    lr_step_factor=0.3))
     assert changed.to_dict()["train"]["lr_step_factor"] == 0.3
     assert tuple(changed.to_dict()["train"]["lr_step_at"]) == (0.5, 0.8)
+
+
+def test_resolving_small_is_resolving_with_fewer_training_simulations() -> None:
+    """The docs' claim: the cheapest measured plan differs from resolving only in its
+    training set (120 simulations) and in confirming its calibrated scale."""
+    big, small = profiles.get("resolving").to_dict(), profiles.get("resolving-small").to_dict()
+    differ = {k for k in big if big[k] != small[k]}
+    assert differ == {"name", "description", "data", "calibration"}
+    assert {k for k in big["data"] if big["data"][k] != small["data"][k]} == {"n_train"}
+    assert small["data"]["n_train"] == 120
+    assert small["calibration"] == {**big["calibration"], "confirm_width": 0.4}
