@@ -231,14 +231,18 @@ def confirm_verdict(rate_hz: float, ci: tuple[float, float], plan: Calibration,
     the interval excludes the target or it is already as narrow as a confirmed one,
     ``rate * (1 +- confirm_width)``: the rate is known well enough to steer by); else
     ``more`` (another probe at this scale), until :data:`MAX_POOLED_PROBES` are pooled."""
-    target, width = plan.target_rate_hz, plan.confirm_width or 0.0
     lo, hi = ci
     full = n_probes >= MAX_POOLED_PROBES
     if within(rate_hz, plan):
-        fits = target * (1 - width) <= lo and hi <= target * (1 + width)
-        return "done" if fits or full else "more"
-    narrow = rate_hz * (1 - width) <= lo and hi <= rate_hz * (1 + width)
-    return "move" if narrow or full or not lo <= target <= hi else "more"
+        return "done" if within_width(ci, plan.target_rate_hz, plan) or full else "more"
+    narrow = within_width(ci, rate_hz, plan)
+    return "move" if narrow or full or not lo <= plan.target_rate_hz <= hi else "more"
+
+
+def within_width(ci: tuple[float, float], centre_hz: float, plan: Calibration) -> bool:
+    """True when the interval ``ci`` (Hz) lies within ``centre_hz * (1 +- confirm_width)``."""
+    width = plan.confirm_width or 0.0
+    return centre_hz * (1 - width) <= ci[0] and ci[1] <= centre_hz * (1 + width)
 
 
 def moved_scale(probes: list[Probe], rate_hz: float, plan: Calibration) -> float:
@@ -418,7 +422,7 @@ def calibrate(spec: CellSpec, plan: Calibration, seed: int, run: Path,
 def _check(spec: CellSpec, plan: Calibration, state_path: Path, probes: list[Probe],
            scale: float, draws: int) -> None:
     """Raise CalibrationError when the next probe would exceed the plan's limits."""
-    if draws and draws > MAX_CONFIRM_PROBES:
+    if draws > MAX_CONFIRM_PROBES:
         raise CalibrationError(
             f"{state_path}: the confirmation of {spec.name}'s rate scale did not place its "
             f"rate within {plan.target_rate_hz} Hz +- {plan.tolerance:.0%} in "
@@ -476,15 +480,14 @@ def finished_block(run: Path, probes: list[Probe], plan: Calibration) -> dict[st
     group = fresh_probes(probes)
     if group:  # a confirmed scale: the pooled fresh probes
         counts = pooled_counts(run, probes, plan)
-        lo, hi = rate_interval(counts, plan.duration_ms)
-        target, width = plan.target_rate_hz, plan.confirm_width or 0.0
+        ci = rate_interval(counts, plan.duration_ms)
         block.update(achieved_rate_hz=_rate(counts, plan.duration_ms), converged=True,
-                     n_sims=int(counts.size), achieved_rate_ci=[lo, hi],
+                     n_sims=int(counts.size), achieved_rate_ci=list(ci),
                      confirmation={"confirm_width": plan.confirm_width,
                                    "n_sims": int(counts.size), "probes": group,
                                    "exponent": confirm_exponent(probes, plan),
-                                   "within_width": bool(target * (1 - width) <= lo
-                                                        and hi <= target * (1 + width))})
+                                   "within_width": within_width(ci, plan.target_rate_hz,
+                                                                plan)})
         return block
     last = probe_folder(run, len(probes) - 1)
     if (last / shards.INDEX_FILE).is_file():
