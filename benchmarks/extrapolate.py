@@ -50,6 +50,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmark.core import atomic  # noqa: E402
 from benchmark.scoring.decision import TOLERANCE_FCI  # noqa: E402
 
 Z95 = 1.959963984540054
@@ -217,9 +218,7 @@ def main() -> None:
     text = json.dumps(out, indent=1)
     print(text)
     if args.save:
-        tmp = args.save.with_suffix(args.save.suffix + ".tmp")
-        tmp.write_text(text + "\n")
-        tmp.replace(args.save)
+        atomic.write_text(args.save, text + "\n")
 
 
 if __name__ == "__main__":
